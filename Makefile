@@ -1,0 +1,64 @@
+# vaxchain — thin front door over CMake presets. See README.md.
+#   make demo   install deps, build, generate the 1 % demo population into demo.db
+#   make test   install deps, check formatting, build with ASan+UBSan, run all tests
+#   make bench  release build, run the benchmarks (bench/)
+#   make fuzz   build libFuzzer targets and run each for FUZZ_TIME seconds
+#   make fmt    clang-format every source file in place
+
+FUZZ_TIME ?= 60
+DEMO_DB ?= demo.db
+DEMO_SCALE ?= 0.01
+DEMO_SEED ?= 1
+BENCH_SCALE ?= 1.0
+JOBS ?= $(shell nproc)
+SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include tests bench -name '*.[ch]')
+
+.PHONY: all deps build release demo test asan fmt fmt-check lint bench fuzz fuzz-build clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+demo: release
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	./build/release/vaxchain init --db $(DEMO_DB)
+	./build/release/vaxchain demo-data --db $(DEMO_DB) --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
+	./build/release/vaxchain summary --db $(DEMO_DB) --date 2020-12-31
+
+asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+
+test: deps fmt-check lint asan
+	ctest --preset asan -j $(JOBS)
+
+fmt:
+	clang-format -i $(SOURCES)
+
+fmt-check:
+	@clang-format --dry-run -Werror $(SOURCES) && echo "format: ok"
+
+lint:
+	@bash scripts/check-banned.sh
+
+bench: release
+	./build/release/bench_import --scale $(BENCH_SCALE)
+
+fuzz-build: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	bash scripts/run-fuzz.sh $(FUZZ_TIME)
+
+clean:
+	rm -rf build

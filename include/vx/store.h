@@ -1,0 +1,186 @@
+/*
+ * store.h — the storage interface.
+ *
+ * Modules reach storage only through `struct vx_store`: a handle with a vtable of
+ * operations (`struct vx_store_ops`), so the embedded SQLite backend and the
+ * scale-out PostgreSQL backend are interchangeable and share one test-suite.
+ *
+ * Conventions for every operation:
+ *  - returns VX_OK or a negative status; on failure `st->err` holds a message;
+ *  - argument structs are borrowed for the duration of the call;
+ *  - outside an explicit vx_store_begin()/commit() pair each write is its own
+ *    transaction; inside one, nothing is visible or durable until commit, and
+ *    rollback undoes all of it (so importers write all or nothing);
+ *  - every person-owned row carries `region` (the future shard key).
+ *
+ * The schema is created and upgraded by versioned migrations when the store is
+ * opened (see docs/schema.md).
+ */
+#ifndef VX_STORE_H
+#define VX_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vx/date.h"
+#include "vx/person.h"
+#include "vx/status.h"
+
+struct vx_store;
+
+struct vx_region_rec {
+    char code[3];        /* "01" */
+    char name[64];       /* "Stockholms län" */
+    char short_name[32]; /* "Stockholm" (FoHM label) */
+};
+
+struct vx_kommun_rec {
+    char code[5];  /* "0180" */
+    char name[64]; /* "Stockholm" */
+    char region[3];
+};
+
+/* A person row: the domain person plus what only some roles may read. */
+struct vx_person_rec {
+    struct vx_person p;
+    char given_name[64];
+    char family_name[64];
+    bool synthetic; /* generated demo person */
+};
+
+enum vx_site_kind {
+    VX_SITE_HEALTH_CENTRE = 0, /* vårdcentral */
+    VX_SITE_MASS_CENTRE = 1,   /* mass-vaccination centre */
+    VX_SITE_MOBILE = 2,        /* mobile unit (bus, pop-up) */
+    VX_SITE_PHARMACY = 3,
+    VX_SITE_CARE_HOME = 4, /* vaccination in special housing by municipal nurses */
+    VX_SITE_KIND_COUNT
+};
+/* "health_centre", "mass_centre", "mobile", "pharmacy", "care_home" */
+const char *vx_site_kind_code(enum vx_site_kind k);
+enum vx_status vx_site_kind_parse(const char *s, enum vx_site_kind *out);
+
+struct vx_site_rec {
+    int64_t id;    /* 0 on insert: assigned by the store */
+    char code[32]; /* unique external code, e.g. "01-VC-0001" */
+    char name[128];
+    char region[3];
+    char kommun[5];
+    enum vx_site_kind kind;
+    char address[128];
+    int stations;         /* vaccinator stations working in parallel */
+    int minutes_per_dose; /* minutes per dose per station */
+    int open_minute;      /* opening time, minutes after local midnight */
+    int close_minute;     /* closing time */
+    uint8_t weekdays;     /* bit 0 = Monday .. bit 6 = Sunday */
+};
+
+struct vx_premises_rec {
+    int64_t id;
+    char code[32];  /* unique external code */
+    char kommun[5]; /* municipality offering the premises */
+    char region[3];
+    char name[128];
+    char address[128];
+    int capacity_per_day; /* doses per day the premises can take */
+    bool accessible;      /* step-free access */
+    vx_day available_from;
+    vx_day available_to;
+};
+
+struct vx_audit_rec {
+    vx_time at;
+    char actor[64]; /* user id or "cli:<user>" */
+    char role[32];
+    char action[32]; /* "person.read", "person.import", ... */
+    char object[64]; /* table:id, never a personnummer */
+    char region[3];  /* region of the person concerned, "" if none */
+    char detail[256];
+};
+
+/* Per-region summary for `make demo` and the situational picture. */
+struct vx_region_summary {
+    char code[3];
+    char name[64];
+    int64_t persons;
+    int64_t adults;    /* 18+ at the reference date */
+    int64_t age80plus; /* 80+ at the reference date */
+    int64_t by_residence[VX_RES_COUNT];
+    int64_t with_risk; /* at least one risk code */
+    int64_t care_staff;
+    int64_t sites;
+    int64_t kommuner;
+};
+
+typedef int (*vx_person_cb)(void *ctx, const struct vx_person_rec *rec);
+
+struct vx_store_ops {
+    const char *name; /* "sqlite", "postgresql" */
+    void (*close)(struct vx_store *st);
+    enum vx_status (*begin)(struct vx_store *st);
+    enum vx_status (*commit)(struct vx_store *st);
+    enum vx_status (*rollback)(struct vx_store *st);
+    int (*schema_version)(struct vx_store *st);
+
+    enum vx_status (*region_put)(struct vx_store *st, const struct vx_region_rec *r);
+    enum vx_status (*kommun_put)(struct vx_store *st, const struct vx_kommun_rec *k);
+    enum vx_status (*kommun_get)(struct vx_store *st, const char *code, struct vx_kommun_rec *out);
+    int64_t (*count)(struct vx_store *st, const char *table); /* table name from a fixed list */
+
+    /* Insert a person; VX_EEXIST if the number is taken. Sets rec->p.id when non-NULL id ptr. */
+    enum vx_status (*person_put)(struct vx_store *st, const struct vx_person_rec *rec, int64_t *id);
+    /* Look up by normalised number; VX_ENOTFOUND if absent. Callers must audit the read. */
+    enum vx_status (*person_get)(struct vx_store *st, const char *norm, struct vx_person_rec *out);
+    /* Call cb for each person of `region` ("" = all); stops early if cb returns non-zero. */
+    enum vx_status (*person_foreach)(struct vx_store *st, const char *region, vx_person_cb cb,
+                                     void *ctx);
+
+    enum vx_status (*site_put)(struct vx_store *st, const struct vx_site_rec *s, int64_t *id);
+    enum vx_status (*site_get)(struct vx_store *st, const char *code, struct vx_site_rec *out);
+    enum vx_status (*premises_put)(struct vx_store *st, const struct vx_premises_rec *p,
+                                   int64_t *id);
+    /* Store a catalogue product (id = product code, json = its catalogue entry). */
+    enum vx_status (*vaccine_put)(struct vx_store *st, const char *code, const char *name,
+                                  const char *json);
+
+    enum vx_status (*audit_append)(struct vx_store *st, const struct vx_audit_rec *a);
+
+    /* Fill out[0..n) (n <= cap, sorted by region code) with per-region summaries. */
+    enum vx_status (*region_summary)(struct vx_store *st, vx_day ref, struct vx_region_summary *out,
+                                     int cap, int *n);
+    /* Bulk mode for large imports: fewer fsyncs, larger cache; still transactional. */
+    enum vx_status (*bulk_mode)(struct vx_store *st, bool on);
+};
+
+struct vx_store {
+    const struct vx_store_ops *ops;
+    char err[512]; /* message of the last failure */
+    void *impl;    /* backend state, owned by the backend */
+};
+
+/*
+ * Open (creating if needed) the SQLite store at `path` and run migrations.
+ * On success *out is a new handle owned by the caller (free with vx_store_close);
+ * on failure *out is NULL and `err` (may be NULL) says why.
+ */
+enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, struct vx_err *err);
+/* Close and free a store handle (NULL is fine). */
+void vx_store_close(struct vx_store *st);
+
+/* Thin inline dispatchers so callers write vx_store_begin(st) etc. */
+static inline enum vx_status vx_store_begin(struct vx_store *st)
+{
+    return st->ops->begin(st);
+}
+static inline enum vx_status vx_store_commit(struct vx_store *st)
+{
+    return st->ops->commit(st);
+}
+static inline enum vx_status vx_store_rollback(struct vx_store *st)
+{
+    return st->ops->rollback(st);
+}
+
+/* Current schema version the code expects (highest migration). */
+#define VX_SCHEMA_VERSION 1
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * commands.c — the table of `vaxchain` subcommands.
+ *
+ * The single source for dispatch, option parsing and --help (see cli_int.h). Options
+ * common to commands that touch the database are repeated per entry on purpose: a
+ * command's help shows exactly what it accepts.
+ */
+#include "cli_int.h"
+
+#define OPT_DB                                                                                     \
+    {                                                                                              \
+        "db", "PATH", "database file (default $VAXCHAIN_DB or ./vaxchain.db)"                      \
+    }
+#define OPT_DATA                                                                                   \
+    {                                                                                              \
+        "data-dir", "DIR", "folder with catalogue and rule files (default: data/)"                 \
+    }
+#define OPT_DATE                                                                                   \
+    {                                                                                              \
+        "date", "YYYY-MM-DD", "reference date (default: today in Stockholm)"                       \
+    }
+
+const struct cli_command cli_commands[] = {
+    {
+        .words = "init",
+        .summary = "create (or upgrade) a database and load regions, municipalities and vaccines",
+        .details = "Runs the schema migrations, loads the 21 regions and 290 municipalities from\n"
+                   "the shared SCB data and the vaccine catalogue from data/vaccines.json.",
+        .max_args = 0,
+        .opts = {OPT_DB, OPT_DATA},
+        .run = cmd_init,
+    },
+    {
+        .words = "pnr check",
+        .summary = "validate personnummer/samordningsnummer read one per line from stdin",
+        .details = "Prints <input>\\t<ok|invalid>\\t<12-digit normalised form | reason> per line.\n"
+                   "Exit status 1 when any line is invalid.",
+        .max_args = 0,
+        .opts = {OPT_DATE,
+                 {"no-interim", NULL, "reject interim numbers (letter in the serial)"},
+                 {"no-samordning", NULL, "reject samordningsnummer (coordination numbers)"}},
+        .run = cmd_pnr_check,
+    },
+    {
+        .words = "person eligibility",
+        .synopsis = "<pnr>",
+        .summary = "is a person eligible for vaccination on a date, by which rule, and why",
+        .details = "Looks the person up in the database when present (the read is audited);\n"
+                   "otherwise evaluates the number alone with the attributes given as options.",
+        .min_args = 1,
+        .max_args = 1,
+        .opts = {OPT_DB,
+                 OPT_DATA,
+                 OPT_DATE,
+                 {"residence", "CODE",
+                  "own_home|special_housing|home_care|home_health_care|lss_home"},
+                 {"risk", "CODES", "comma-separated risk codes (see `vaxchain rules list`)"},
+                 {"care-staff", NULL, "works in elderly care close to phase-1 persons"},
+                 {"household", NULL, "adult in the household of a home-care recipient"},
+                 {"lss", NULL, "has LSS support or personal assistance"},
+                 {"lang", "sv|en", "language of the reason (default sv)"},
+                 {"json", NULL, "print JSON"}},
+        .run = cmd_person_eligibility,
+    },
+    {
+        .words = "person show",
+        .synopsis = "<pnr>",
+        .summary = "show a person's record (audited read)",
+        .min_args = 1,
+        .max_args = 1,
+        .opts = {OPT_DB, {"actor", "ID", "who is reading (recorded in the audit log)"}},
+        .run = cmd_person_show,
+    },
+    {
+        .words = "catalog list",
+        .summary = "list the vaccine catalogue (products, vials, schedules, restrictions)",
+        .max_args = 0,
+        .opts = {OPT_DATA, {"json", NULL, "print JSON"}},
+        .run = cmd_catalog_list,
+    },
+    {
+        .words = "rules list",
+        .summary = "list the eligibility rule table (phases, sub-steps, opening dates)",
+        .max_args = 0,
+        .opts = {OPT_DATA, {"lang", "sv|en", "language (default sv)"}},
+        .run = cmd_rules_list,
+    },
+    {
+        .words = "import persons",
+        .synopsis = "FILE.csv",
+        .summary = "import persons from CSV: all rows or nothing (unless --skip-bad)",
+        .details = "Columns: pnr,given_name,family_name,kommun_code,residence,risk,care_staff\n"
+                   "(see docs/import.md). Every bad row is reported as `line N, column X: reason`.",
+        .min_args = 1,
+        .max_args = 1,
+        .opts = {OPT_DB,
+                 OPT_DATA,
+                 OPT_DATE,
+                 {"skip-bad", NULL, "import the good rows and report the bad ones"},
+                 {"quiet", NULL, "no progress bar"}},
+        .run = cmd_import_persons,
+    },
+    {
+        .words = "import sites",
+        .synopsis = "FILE.csv",
+        .summary = "import vaccination sites from CSV (all or nothing unless --skip-bad)",
+        .min_args = 1,
+        .max_args = 1,
+        .opts = {OPT_DB, {"skip-bad", NULL, "import the good rows and report the bad ones"}},
+        .run = cmd_import_sites,
+    },
+    {
+        .words = "import premises",
+        .synopsis = "FILE.csv",
+        .summary = "import premises offered by municipalities (all or nothing unless --skip-bad)",
+        .min_args = 1,
+        .max_args = 1,
+        .opts = {OPT_DB, {"skip-bad", NULL, "import the good rows and report the bad ones"}},
+        .run = cmd_import_premises,
+    },
+    {
+        .words = "demo-data",
+        .summary = "generate the synthetic Swedish demo population and sites",
+        .details = "Age x municipality counts follow SCB 2020-12-31 (scale 1.0 = 10.4 M persons);\n"
+                   "deterministic for a seed. See docs/demo-data.md for the scheme.",
+        .max_args = 0,
+        .opts = {OPT_DB,
+                 OPT_DATA,
+                 {"scale", "F", "fraction of the real population (default 0.01)"},
+                 {"seed", "N", "random seed (default 1)"},
+                 {"csv", "FILE", "write the persons as import CSV instead of a database"},
+                 {"date", "YYYY-MM-DD", "reference date for ages (default 2020-12-31)"},
+                 {"quiet", NULL, "no progress bar"}},
+        .run = cmd_demo_data,
+    },
+    {
+        .words = "summary",
+        .summary = "per-region summary of persons, care groups and sites",
+        .max_args = 0,
+        .opts = {OPT_DB, OPT_DATE},
+        .run = cmd_summary,
+    },
+};
+
+const int cli_command_count = (int)VX_ARRAY_LEN(cli_commands);
