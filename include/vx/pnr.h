@@ -33,18 +33,19 @@ enum vx_sex { VX_SEX_UNKNOWN = 0, VX_SEX_MALE = 1, VX_SEX_FEMALE = 2 };
 /* Why a number was rejected; each has a fixed English text (vx_pnr_reason_text). */
 enum vx_pnr_reason {
     VX_PNR_OK = 0,
-    VX_PNR_EMPTY,               /* empty input */
-    VX_PNR_BAD_LENGTH,          /* not 10/11/12/13 characters */
-    VX_PNR_BAD_CHAR,            /* a non-digit where a digit must be */
-    VX_PNR_BAD_SEPARATOR,       /* separator other than '-' or '+', or in the wrong place */
-    VX_PNR_BAD_CENTURY,         /* 12-digit form with a century outside 18..20 */
-    VX_PNR_BAD_MONTH,           /* month outside 01..12 (00 only for samordningsnummer) */
-    VX_PNR_BAD_DAY,             /* day outside the month (e.g. 30 February) */
-    VX_PNR_FUTURE_DATE,         /* birth date after the reference date */
-    VX_PNR_BAD_CHECK_DIGIT,     /* Luhn check digit wrong; `expected` says the right one */
-    VX_PNR_BAD_SERIAL,          /* serial 000 (never issued) */
-    VX_PNR_INTERIM_NOT_ALLOWED, /* interim letter while options forbid interim numbers */
-    VX_PNR_PLUS_WITH_CENTURY    /* '+' with a 12-digit form whose century contradicts it */
+    VX_PNR_EMPTY,                  /* empty input */
+    VX_PNR_BAD_LENGTH,             /* not 10/11/12/13 characters */
+    VX_PNR_BAD_CHAR,               /* a non-digit where a digit must be */
+    VX_PNR_BAD_SEPARATOR,          /* separator other than '-' or '+', or in the wrong place */
+    VX_PNR_BAD_CENTURY,            /* 12-digit form with a century outside 18..20 */
+    VX_PNR_BAD_MONTH,              /* month outside 01..12 (00 only for samordningsnummer) */
+    VX_PNR_BAD_DAY,                /* day outside the month (e.g. 30 February) */
+    VX_PNR_FUTURE_DATE,            /* birth date after the reference date */
+    VX_PNR_BAD_CHECK_DIGIT,        /* Luhn check digit wrong; `expected` says the right one */
+    VX_PNR_BAD_SERIAL,             /* serial 000 (never issued) */
+    VX_PNR_INTERIM_NOT_ALLOWED,    /* interim letter while options forbid interim numbers */
+    VX_PNR_SAMORDNING_NOT_ALLOWED, /* coordination number while options forbid them */
+    VX_PNR_PLUS_WITH_CENTURY       /* '+' with a 12-digit form of someone not yet 100 */
 };
 
 struct vx_pnr {
@@ -68,6 +69,8 @@ struct vx_pnr_error {
     enum vx_pnr_reason reason;
     int expected; /* expected check digit (0..9) for VX_PNR_BAD_CHECK_DIGIT, else -1 */
     int position; /* 0-based character position at fault, or -1 */
+    int got;      /* the offending value (check digit given, month, day, length), or -1 */
+    int year;     /* the inferred birth year for date errors, or 0 */
 };
 
 /* Default options: both kinds allowed, ref = the given day. */

@@ -4,7 +4,8 @@
  * Day numbers use the proleptic Gregorian calendar with the well-known
  * days-from-civil/civil-from-days conversions (eras of 400 years), so every function
  * is O(1) and needs no tables or time-zone files. Stockholm's offsets follow Swedish
- * law as applied since 1980: summer time from the last Sunday of March 01:00 UTC to the
+ * law as applied since 1980: summer time from the last Sunday of March 01:00 UTC (in
+ * 1980 the first Sunday of April, 6 April) to the
  * last Sunday of September (1980–1995) or October (1996 onwards, EU directive
  * 2000/84/EC and its predecessors) 01:00 UTC; before 1980 CET all year (the single
  * 1916 summer is ignored). The test-suite checks this against the system tzdata.
@@ -155,7 +156,9 @@ int vx_stockholm_offset(vx_time t)
     int y = vx_ymd_from_day(d).year;
     if (y < 1980)
         return 3600;
-    vx_time start = (vx_time)last_sunday(y, 3) * 86400 + 3600;
+    /* 1980, Sweden's first year of summer time, began on the first Sunday of April */
+    vx_day first = y == 1980 ? vx_day_from_ymd(1980, 4, 6) : last_sunday(y, 3);
+    vx_time start = (vx_time)first * 86400 + 3600;
     vx_time end = (vx_time)last_sunday(y, y <= 1995 ? 9 : 10) * 86400 + 3600;
     return t >= start && t < end ? 7200 : 3600;
 }
