@@ -185,6 +185,8 @@ enum vx_status vx_pnr_parse(const char *s, const struct vx_pnr_opts *opts, struc
     } else {
         int base = sep == '+' ? ref.year - 100 : ref.year;
         year = base - (((base - yy) % 100) + 100) % 100;
+        if (year < 1800) /* no living person was born before 1800 */
+            return fail(err, VX_PNR_BAD_CENTURY, date_len, year / 100);
     }
     if (mm > 12 || (mm == 0 && !samordning))
         return fail(err, VX_PNR_BAD_MONTH, date_len - 4, mm);

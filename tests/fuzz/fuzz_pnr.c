@@ -33,9 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (vx_pnr_parse(p.norm, &o, &q, &e) != VX_OK || strcmp(p.norm, q.norm) || p.birth != q.birth)
         abort();
+    /* the short form only tells two centuries apart ('-' and '+'), so it round-trips
+     * for anyone under 200 at the reference date */
     char shortf[12];
     vx_pnr_format_short(&p, ref, shortf);
-    if (vx_pnr_parse(shortf, &o, &q, &e) != VX_OK || strcmp(p.norm, q.norm))
+    if (vx_age_at(p.birth, ref) < 199 &&
+        (vx_pnr_parse(shortf, &o, &q, &e) != VX_OK || strcmp(p.norm, q.norm)))
         abort();
     if (vx_pnr_luhn(p.norm + 2) != p.norm[11] - '0')
         abort();
