@@ -68,7 +68,11 @@ const struct cli_command cli_commands[] = {
         .summary = "show a person's record (audited read)",
         .min_args = 1,
         .max_args = 1,
-        .opts = {OPT_DB, {"actor", "ID", "who is reading (recorded in the audit log)"}},
+        .opts = {OPT_DB,
+                 OPT_DATA,
+                 {"actor", "ID", "who is reading (recorded in the audit log)"},
+                 {"lang", "sv|en", "language of the labels (default sv)"},
+                 {"json", NULL, "print JSON"}},
         .run = cmd_person_show,
     },
     {
@@ -82,7 +86,9 @@ const struct cli_command cli_commands[] = {
         .words = "rules list",
         .summary = "list the eligibility rule table (phases, sub-steps, opening dates)",
         .max_args = 0,
-        .opts = {OPT_DATA, {"lang", "sv|en", "language (default sv)"}},
+        .opts = {OPT_DATA,
+                 {"lang", "sv|en", "language (default sv)"},
+                 {"json", NULL, "print JSON"}},
         .run = cmd_rules_list,
     },
     {

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     opterr = 0;
     for (;;) {
         int li = 0;
-        int c = getopt_long(sub_argc, sub_argv, "+", lopts, &li);
+        int c = getopt_long(sub_argc, sub_argv, "", lopts, &li);
         if (c == -1)
             break;
         if (c == 'h') {
