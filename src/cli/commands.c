@@ -79,7 +79,9 @@ const struct cli_command cli_commands[] = {
         .words = "catalog list",
         .summary = "list the vaccine catalogue (products, vials, schedules, restrictions)",
         .max_args = 0,
-        .opts = {OPT_DATA, {"json", NULL, "print JSON"}},
+        .opts = {OPT_DATA,
+                 {"json", NULL, "print JSON"},
+                 {"lang", "sv|en", "language of the table (default sv)"}},
         .run = cmd_catalog_list,
     },
     {
@@ -95,8 +97,10 @@ const struct cli_command cli_commands[] = {
         .words = "import persons",
         .synopsis = "FILE.csv",
         .summary = "import persons from CSV: all rows or nothing (unless --skip-bad)",
-        .details = "Columns: pnr,given_name,family_name,kommun_code,residence,risk,care_staff\n"
-                   "(see docs/import.md). Every bad row is reported as `line N, column X: reason`.",
+        .details = "Columns (any order, by name): pnr, given_name, family_name, kommun_code;\n"
+                   "optional residence, risk, care_staff, deso, household_contact,\n"
+                   "lss_assistance, health_staff, synthetic (see docs/import.md). Each bad\n"
+                   "row is reported as `line N, column X: reason`; exit 1 if any is bad.",
         .min_args = 1,
         .max_args = 1,
         .opts = {OPT_DB,
@@ -110,18 +114,26 @@ const struct cli_command cli_commands[] = {
         .words = "import sites",
         .synopsis = "FILE.csv",
         .summary = "import vaccination sites from CSV (all or nothing unless --skip-bad)",
+        .details = "Columns: code, name, kommun_code, kind, address, stations, minutes_per_dose,\n"
+                   "open, close (HH:MM), weekdays (mon-fri, 1-5, mon,wed,sat). See docs/import.md.",
         .min_args = 1,
         .max_args = 1,
-        .opts = {OPT_DB, {"skip-bad", NULL, "import the good rows and report the bad ones"}},
+        .opts = {OPT_DB,
+                 {"skip-bad", NULL, "import the good rows and report the bad ones"},
+                 {"quiet", NULL, "no progress bar"}},
         .run = cmd_import_sites,
     },
     {
         .words = "import premises",
         .synopsis = "FILE.csv",
         .summary = "import premises offered by municipalities (all or nothing unless --skip-bad)",
+        .details = "Columns: code, kommun_code, name, address, capacity_per_day, accessible,\n"
+                   "available_from, available_to (YYYY-MM-DD). See docs/import.md.",
         .min_args = 1,
         .max_args = 1,
-        .opts = {OPT_DB, {"skip-bad", NULL, "import the good rows and report the bad ones"}},
+        .opts = {OPT_DB,
+                 {"skip-bad", NULL, "import the good rows and report the bad ones"},
+                 {"quiet", NULL, "no progress bar"}},
         .run = cmd_import_premises,
     },
     {
@@ -134,7 +146,7 @@ const struct cli_command cli_commands[] = {
                  OPT_DATA,
                  {"scale", "F", "fraction of the real population (default 0.01)"},
                  {"seed", "N", "random seed (default 1)"},
-                 {"csv", "FILE", "write the persons as import CSV instead of a database"},
+                 {"csv", "FILE", "write import CSVs (FILE, FILE-sites.csv) instead of a database"},
                  {"date", "YYYY-MM-DD", "reference date for ages (default 2020-12-31)"},
                  {"quiet", NULL, "no progress bar"}},
         .run = cmd_demo_data,
