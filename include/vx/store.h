@@ -11,7 +11,16 @@
  *  - outside an explicit vx_store_begin()/commit() pair each write is its own
  *    transaction; inside one, nothing is visible or durable until commit, and
  *    rollback undoes all of it (so importers write all or nothing);
- *  - every person-owned row carries `region` (the future shard key).
+ *  - every person-owned row carries `region` (the future shard key);
+ *  - a write that fails inside a transaction dooms it: commit then rolls back and
+ *    returns VX_ECONFLICT (as PostgreSQL does); rollback with none open is a no-op;
+ *  - in bulk mode a duplicate may be reported by commit (VX_EEXIST) instead of by
+ *    person_put; either way nothing of the transaction is stored;
+ *  - region_put, kommun_put and vaccine_put are upserts; site_put/premises_put insert
+ *    when id == 0 (VX_EEXIST on a taken code) and update that row otherwise
+ *    (VX_ENOTFOUND if absent); count() returns a negative status for a table not
+ *    in its fixed list;
+ *  - a handle is for one thread at a time (it may be handed over between calls).
  *
  * The schema is created and upgraded by versioned migrations when the store is
  * opened (see docs/schema.md).
