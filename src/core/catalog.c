@@ -479,7 +479,7 @@ static enum vx_status parse_schedule(struct pctx *c, const cJSON *prod, struct v
     if (!s)
         return fail(c, VX_EINVAL, "schedule", "missing");
     enum vx_status st;
-    const void *rules;
+    const void *rules = NULL;
     if ((st = check_keys(c, s, schedule_keys, "schedule")) != VX_OK ||
         (st = get_int(c, s, "doses", "schedule", true, 1, 10, 0, &p->doses)) != VX_OK ||
         (st = skip_note(c, s, "schedule")) != VX_OK ||
@@ -692,7 +692,7 @@ static enum vx_status parse_season(struct pctx *c, const cJSON *e, const char *w
 /* The dated lists of a product, after its schedule is known. */
 static enum vx_status parse_lists(struct pctx *c, const cJSON *j, struct vx_product *p)
 {
-    const void *vials, *storage, *rules, *seasons;
+    const void *vials = NULL, *storage = NULL, *rules = NULL, *seasons = NULL;
     enum vx_status st;
     if ((st = parse_list(c, j, "", "doses_per_vial", true, sizeof *p->vials, parse_vial, p, &vials,
                          &p->n_vials)) != VX_OK ||
