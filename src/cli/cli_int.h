@@ -91,6 +91,17 @@ void cli_progress_done(struct cli_progress *p, long long done);
 /* Read a whole file (caller frees *out). */
 enum vx_status cli_read_file(const char *path, char **out, size_t *len, size_t max);
 
+struct vx_arena;
+struct vx_elig_table;
+struct vx_catalog;
+/* Read and parse <data-dir>/eligibility.json into *t (memory from `a`, borrowed).
+ * Prints why on failure unless `quiet`; *t is then zeroed. */
+bool cli_load_rules(struct cli_ctx *ctx, struct vx_arena *a, struct vx_elig_table *t, bool quiet);
+/* Read and parse <data-dir>/vaccines.json into *cat (memory from `a`). When `text` is
+ * not NULL the file's text is handed over too (caller frees). Prints why on failure. */
+bool cli_load_catalog(struct cli_ctx *ctx, struct vx_arena *a, const struct vx_catalog **cat,
+                      char **text, size_t *len);
+
 /* Handlers (one per table entry). */
 int cmd_init(struct cli_ctx *ctx);
 int cmd_pnr_check(struct cli_ctx *ctx);

@@ -414,12 +414,8 @@ int cmd_catalog_list(struct cli_ctx *ctx)
 {
     const char *lang = cli_get(ctx, "lang");
     bool en = lang && !strcmp(lang, "en");
-    char path[4096];
     int rc = CLI_EXIT_FAILURE;
-    char *text = NULL;
-    size_t len = 0;
     struct vx_arena arena;
-    struct vx_err err = {0};
     const struct vx_catalog *cat;
 
     vx_arena_init(&arena, 0);
@@ -428,20 +424,8 @@ int cmd_catalog_list(struct cli_ctx *ctx)
         rc = CLI_EXIT_USAGE;
         goto out;
     }
-    if ((size_t)snprintf(path, sizeof path, "%s/vaccines.json", cli_data_dir(ctx)) >= sizeof path) {
-        cli_error(ctx, "data folder path too long");
+    if (!cli_load_catalog(ctx, &arena, &cat, NULL, NULL))
         goto out;
-    }
-    enum vx_status st = cli_read_file(path, &text, &len, VX_CATALOG_MAX_BYTES);
-    if (st != VX_OK) {
-        cli_error(ctx, "%s: %s", path,
-                  st == VX_ENOMEM ? "larger than the catalogue limit (4 MiB)" : vx_strerror(st));
-        goto out;
-    }
-    if (vx_catalog_parse(text, len, &arena, &cat, &err) != VX_OK) {
-        cli_error(ctx, "%s: %s", path, err.msg);
-        goto out;
-    }
     if (cli_flag(ctx, "json")) {
         cJSON *j = catalog_json(cat);
         char *s = j ? cJSON_Print(j) : NULL;
@@ -458,7 +442,6 @@ int cmd_catalog_list(struct cli_ctx *ctx)
     }
     rc = fflush(ctx->out) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 out:
-    free(text);
     vx_arena_release(&arena);
     return rc;
 }

@@ -64,24 +64,10 @@ static int resolve_risk(void *p, const char *name)
 
 static bool load_risks(struct cli_ctx *ctx, struct risk_table *rt)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/eligibility.json", cli_data_dir(ctx));
-    char *text = NULL;
-    size_t len = 0;
-    enum vx_status s = cli_read_file(path, &text, &len, VX_ELIG_MAX_INPUT);
-    if (s != VX_OK) {
-        cli_error(ctx, "warning: %s: %s; risk codes cannot be checked", path, vx_strerror(s));
-        return false;
-    }
-    struct vx_err err = {0};
-    s = vx_elig_parse(text, len, &rt->arena, &rt->t, &err);
-    free(text);
-    if (s != VX_OK) {
-        cli_error(ctx, "warning: %s: %s; risk codes cannot be checked", path, err.msg);
-        return false;
-    }
-    rt->loaded = true;
-    return true;
+    rt->loaded = cli_load_rules(ctx, &rt->arena, &rt->t, false);
+    if (!rt->loaded)
+        cli_error(ctx, "warning: risk codes cannot be checked");
+    return rt->loaded;
 }
 
 static const char *actor(void)

@@ -32,8 +32,11 @@ static const char *const dcc_valuesets[] = {
 static int load_text(struct cli_ctx *ctx, const char *dir, const char *name, char **out,
                      size_t *len)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        cli_error(ctx, "path too long: %s/%s", dir, name);
+        return -1;
+    }
     enum vx_status st = cli_read_file(path, out, len, DATA_FILE_MAX);
     if (st != VX_OK) {
         cli_error(ctx, "cannot read %s: %s", path, vx_strerror(st));
@@ -52,16 +55,12 @@ static int load_vaccines(struct cli_ctx *ctx, struct vx_store *st, int *count)
     vx_arena_init(&arena, 0);
     cJSON *root = NULL;
     struct vx_err err = {0};
-    char vsdir[1024];
+    char vsdir[2048];
     snprintf(vsdir, sizeof vsdir, "%s/interop/dcc/valuesets", cli_shared_dir(ctx));
 
-    if (load_text(ctx, cli_data_dir(ctx), "vaccines.json", &text, &len))
-        goto out;
     const struct vx_catalog *cat;
-    if (vx_catalog_parse(text, len, &arena, &cat, &err) != VX_OK) {
-        cli_error(ctx, "%s/vaccines.json: %s", cli_data_dir(ctx), err.msg);
+    if (!cli_load_catalog(ctx, &arena, &cat, &text, &len))
         goto out;
-    }
     for (size_t i = 0; i < VX_ARRAY_LEN(dcc_valuesets); i++)
         if (load_text(ctx, vsdir, dcc_valuesets[i], &vs[i], NULL))
             goto out;
@@ -101,23 +100,13 @@ out:
  * but init refuses a broken one so that a deployment finds out at once. */
 static int check_rules(struct cli_ctx *ctx, int *count)
 {
-    char *text = NULL;
-    size_t len = 0;
-    if (load_text(ctx, cli_data_dir(ctx), "eligibility.json", &text, &len))
-        return -1;
     struct vx_arena arena;
     vx_arena_init(&arena, 0);
     struct vx_elig_table t;
-    struct vx_err err = {0};
-    int rc = 0;
-    if (vx_elig_parse(text, len, &arena, &t, &err) != VX_OK) {
-        cli_error(ctx, "%s/eligibility.json: %s", cli_data_dir(ctx), err.msg);
-        rc = -1;
-    }
+    bool ok = cli_load_rules(ctx, &arena, &t, false);
     *count = t.n_rules;
     vx_arena_release(&arena);
-    free(text);
-    return rc;
+    return ok ? 0 : -1;
 }
 
 int cmd_init(struct cli_ctx *ctx)

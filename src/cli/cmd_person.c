@@ -123,32 +123,6 @@ static bool get_lang(struct cli_ctx *ctx, enum lang *out)
     return false;
 }
 
-/* Read and parse <data-dir>/eligibility.json into `t` (memory from `a`). Quiet: no
- * message, `t` left empty on failure. */
-static bool load_rules(struct cli_ctx *ctx, struct vx_arena *a, struct vx_elig_table *t, bool quiet)
-{
-    memset(t, 0, sizeof *t);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/eligibility.json", cli_data_dir(ctx));
-    char *text = NULL;
-    size_t len = 0;
-    enum vx_status st = cli_read_file(path, &text, &len, VX_ELIG_MAX_INPUT);
-    if (st != VX_OK) {
-        if (!quiet)
-            cli_error(ctx, "cannot read %s: %s", path, vx_strerror(st));
-        return false;
-    }
-    struct vx_err err = {0};
-    st = vx_elig_parse(text, len, a, t, &err);
-    free(text);
-    if (st != VX_OK) {
-        if (!quiet)
-            cli_error(ctx, "%s: %s", path, err.msg);
-        return false;
-    }
-    return true;
-}
-
 /* Reference date for reading a number: the later of the evaluation date and today,
  * so "+" and the century of a 10-digit number mean what they mean when written. */
 static bool parse_pnr(struct cli_ctx *ctx, const char *s, vx_day ref, struct vx_pnr *out)
@@ -338,7 +312,7 @@ int cmd_person_eligibility(struct cli_ctx *ctx)
     vx_arena_init(&arena, 0);
     struct vx_store *st = NULL;
     struct vx_elig_table t;
-    if (!load_rules(ctx, &arena, &t, false))
+    if (!cli_load_rules(ctx, &arena, &t, false))
         goto out;
 
     struct vx_person p;
@@ -473,7 +447,7 @@ int cmd_person_show(struct cli_ctx *ctx)
 
     /* Risk names come from the rule table; without it the bits are still shown. */
     struct vx_elig_table t;
-    load_rules(ctx, &arena, &t, true);
+    cli_load_rules(ctx, &arena, &t, true);
     char risk[512], flags[128], born[16], pnr_text[16];
     vx_elig_risk_format_list(&t, rec.p.risk, risk, sizeof risk);
     format_flags(rec.p.flags, flags, sizeof flags);
@@ -601,7 +575,7 @@ int cmd_rules_list(struct cli_ctx *ctx)
     struct vx_arena arena;
     vx_arena_init(&arena, 0);
     struct vx_elig_table t;
-    if (!load_rules(ctx, &arena, &t, false))
+    if (!cli_load_rules(ctx, &arena, &t, false))
         goto out;
 
     if (cli_flag(ctx, "json")) {
