@@ -88,6 +88,10 @@ void cli_progress_start(struct cli_progress *p, struct cli_ctx *ctx, const char 
 void cli_progress_update(struct cli_progress *p, long long done);
 void cli_progress_done(struct cli_progress *p, long long done);
 
+/* Print UTF-8 text `s` left-aligned in `width` columns (cut at a character boundary
+ * when longer): printf's %-22s counts bytes, so "Västra Götalands län" would misalign. */
+void cli_print_padded(FILE *f, const char *s, int width);
+
 /* Read a whole file (caller frees *out). */
 enum vx_status cli_read_file(const char *path, char **out, size_t *len, size_t max);
 

@@ -157,6 +157,19 @@ fail:
     return CLI_EXIT_FAILURE;
 }
 
+static void print_summary_row(FILE *f, const struct vx_region_summary *r)
+{
+    fprintf(f, "%-2s ", r->code);
+    cli_print_padded(f, r->name, 22);
+    fprintf(f, " %4lld %10lld %10lld %8lld %7lld %7lld %7lld %6lld %8lld %7lld %5lld\n",
+            (long long)r->kommuner, (long long)r->persons, (long long)r->adults,
+            (long long)r->age80plus, (long long)r->by_residence[VX_RES_SPECIAL_HOUSING],
+            (long long)r->by_residence[VX_RES_HOME_CARE],
+            (long long)r->by_residence[VX_RES_HOME_HEALTH],
+            (long long)r->by_residence[VX_RES_LSS_HOME], (long long)r->with_risk,
+            (long long)r->care_staff, (long long)r->sites);
+}
+
 int cmd_summary(struct cli_ctx *ctx)
 {
     vx_day ref;
@@ -184,22 +197,16 @@ int cmd_summary(struct cli_ctx *ctx)
     }
     char day[11];
     fprintf(ctx->out, "Per-region summary at %s (%s)\n\n", vx_day_format(ref, day), path);
-    fprintf(ctx->out, "%-2s %-22s %4s %10s %10s %8s %7s %7s %7s %6s %8s %7s %5s\n", "", "region",
-            "kom", "persons", "18+", "80+", "SÄBO", "hemtj", "hemsjv", "LSS", "risk", "staff",
+    /* "SÄBO" is 5 bytes for 4 columns: padded by hand, as the names are */
+    fprintf(ctx->out, "%-2s ", "");
+    cli_print_padded(ctx->out, "region", 22);
+    fprintf(ctx->out, " %4s %10s %10s %8s    SÄBO", "kom", "persons", "18+", "80+");
+    fprintf(ctx->out, " %7s %7s %6s %8s %7s %5s\n", "hemtj", "hemsjv", "LSS", "risk", "staff",
             "sites");
-    struct vx_region_summary tot = {0};
+    struct vx_region_summary tot = {.name = "Sverige"};
     for (int i = 0; i < n; i++) {
         const struct vx_region_summary *r = &rs[i];
-        fprintf(ctx->out,
-                "%-2s %-22.22s %4lld %10lld %10lld %8lld %7lld %7lld %7lld %6lld %8lld "
-                "%7lld %5lld\n",
-                r->code, r->name, (long long)r->kommuner, (long long)r->persons,
-                (long long)r->adults, (long long)r->age80plus,
-                (long long)r->by_residence[VX_RES_SPECIAL_HOUSING],
-                (long long)r->by_residence[VX_RES_HOME_CARE],
-                (long long)r->by_residence[VX_RES_HOME_HEALTH],
-                (long long)r->by_residence[VX_RES_LSS_HOME], (long long)r->with_risk,
-                (long long)r->care_staff, (long long)r->sites);
+        print_summary_row(ctx->out, r);
         tot.kommuner += r->kommuner;
         tot.persons += r->persons;
         tot.adults += r->adults;
@@ -210,15 +217,7 @@ int cmd_summary(struct cli_ctx *ctx)
         tot.care_staff += r->care_staff;
         tot.sites += r->sites;
     }
-    fprintf(ctx->out,
-            "%-2s %-22s %4lld %10lld %10lld %8lld %7lld %7lld %7lld %6lld %8lld %7lld "
-            "%5lld\n",
-            "", "Sverige", (long long)tot.kommuner, (long long)tot.persons, (long long)tot.adults,
-            (long long)tot.age80plus, (long long)tot.by_residence[VX_RES_SPECIAL_HOUSING],
-            (long long)tot.by_residence[VX_RES_HOME_CARE],
-            (long long)tot.by_residence[VX_RES_HOME_HEALTH],
-            (long long)tot.by_residence[VX_RES_LSS_HOME], (long long)tot.with_risk,
-            (long long)tot.care_staff, (long long)tot.sites);
+    print_summary_row(ctx->out, &tot);
     vx_store_close(st);
     return CLI_EXIT_OK;
 }

@@ -203,3 +203,18 @@ enum vx_status cli_read_file(const char *path, char **out, size_t *len, size_t m
         *len = n;
     return VX_OK;
 }
+
+void cli_print_padded(FILE *f, const char *s, int width)
+{
+    int cols = 0;
+    const char *p = s;
+    while (*p && cols < width) {
+        const char *start = p++;
+        while ((*p & 0xC0) == 0x80) /* continuation bytes of the same character */
+            p++;
+        fwrite(start, 1, (size_t)(p - start), f);
+        cols++;
+    }
+    for (; cols < width; cols++)
+        fputc(' ', f);
+}
