@@ -12,9 +12,10 @@ PACKAGES=(
   # fuzzing and formatting
   clang libclang-rt-14-dev clang-format
   # libraries
-  libsqlite3-dev sqlite3 libcjson-dev
+  libsqlite3-dev sqlite3 libcjson-dev libmicrohttpd-dev libssl-dev openssl zlib1g-dev
+  libcbor-dev libqrencode-dev libcairo2-dev
   # tests
-  libcmocka-dev
+  libcmocka-dev libcurl4-openssl-dev python3
 )
 
 missing=()

@@ -118,6 +118,12 @@ int cmd_import_sites(struct cli_ctx *ctx);
 int cmd_import_premises(struct cli_ctx *ctx);
 int cmd_demo_data(struct cli_ctx *ctx);
 int cmd_summary(struct cli_ctx *ctx);
+int cmd_serve(struct cli_ctx *ctx);
+int cmd_cert_testdata(struct cli_ctx *ctx);
+int cmd_cert_keygen(struct cli_ctx *ctx);
+int cmd_cert_verify(struct cli_ctx *ctx);
+int cmd_register_check_vxu(struct cli_ctx *ctx);
+int cmd_register_check_fhir(struct cli_ctx *ctx);
 
 extern const struct cli_command cli_commands[];
 extern const int cli_command_count;
