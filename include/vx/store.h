@@ -122,6 +122,123 @@ struct vx_region_summary {
 
 typedef int (*vx_person_cb)(void *ctx, const struct vx_person_rec *rec);
 
+/* ---- booking (schema version 2; the booking engine in src/book is their one user) ---- */
+
+#define VX_VACCINE_CODE_MAX 17 /* bytes of a product code incl. NUL */
+
+/* Doses a site can count on for one vaccine in one ISO week. */
+struct vx_supply_rec {
+    int64_t site_id;
+    char vaccine[VX_VACCINE_CODE_MAX];
+    struct vx_isoweek week;
+    int allocated; /* allocated to the site for the week, not yet delivered */
+    int delivered; /* delivered to the site in the week */
+};
+
+/* A bookable time at a site: `capacity` people may book it. */
+struct vx_slot_rec {
+    int64_t id; /* 0 on insert: assigned by the store */
+    int64_t site_id;
+    char region[3];   /* the site's region */
+    vx_day day;       /* local (Stockholm) date */
+    int start_minute; /* local wall-clock minute of the day */
+    int minutes;      /* length */
+    char vaccine[VX_VACCINE_CODE_MAX];
+    int capacity;
+    int booked; /* on read: bookings that hold the slot (booked or attended) */
+};
+
+enum vx_booking_status {
+    VX_BOOKING_BOOKED = 0,
+    VX_BOOKING_CANCELLED = 1,
+    VX_BOOKING_ATTENDED = 2,
+    VX_BOOKING_NO_SHOW = 3,
+    VX_BOOKING_STATUS_COUNT
+};
+/* "booked", "cancelled", "attended", "no_show" */
+const char *vx_booking_status_code(enum vx_booking_status s);
+
+enum vx_book_channel {
+    VX_CHANNEL_WEB = 0,
+    VX_CHANNEL_CALL_CENTRE = 1,
+    VX_CHANNEL_INVITATION = 2, /* booked with an invitation-letter code */
+    VX_CHANNEL_MUNICIPAL = 3,
+    VX_CHANNEL_STANDBY = 4,
+    VX_CHANNEL_COUNT
+};
+/* "web", "call_centre", "invitation", "municipal", "standby"; parse: VX_EINVAL if unknown */
+const char *vx_book_channel_code(enum vx_book_channel c);
+enum vx_status vx_book_channel_parse(const char *s, enum vx_book_channel *out);
+
+struct vx_booking_rec {
+    int64_t id; /* 0 on insert */
+    int64_t person_id;
+    char region[3]; /* the person's region */
+    int64_t slot_id;
+    int dose_number;
+    int64_t pair_id; /* dose-2 row -> its dose-1 row; 0 = none */
+    enum vx_booking_status status;
+    enum vx_book_channel channel;
+    char agent_id[64]; /* call-centre agent, "" = the person */
+    vx_time created_at;
+    char person_pnr[13]; /* filled on reads only (booking_foreach_active); never logged */
+};
+
+/* The last dose a person was given (doses table), for "fully vaccinated" checks. */
+struct vx_dose_last {
+    int count;       /* doses recorded; 0 = none (then the rest is zero) */
+    int dose_number; /* highest dose number */
+    char vaccine[VX_VACCINE_CODE_MAX];
+    vx_day day; /* local date of that dose */
+};
+
+/* A cohort release: who may book in which region from when. */
+struct vx_cohort_rec {
+    int64_t id;     /* 0 on insert */
+    char region[3]; /* "" = every region */
+    char label[128];
+    char rule_ids[256]; /* eligibility rule ids separated by ',' ("" = no rule condition) */
+    int born_to;        /* born this year or earlier; 0 = no bound */
+    vx_time release_at;
+    char created_by[64];
+};
+
+/* The stored outcome of a booking request with an Idempotency-Key (replayed on retry). */
+struct vx_book_request_rec {
+    int64_t person_id;
+    char key[65];
+    int op;     /* enum vx_book_op */
+    int status; /* enum vx_status of the outcome */
+    int reason; /* enum vx_book_reason */
+    int64_t booking_id[2];
+    int64_t slot_id[2];
+    int dose_number[2];
+    vx_time start[2];
+    int64_t site_id;
+    char vaccine[VX_VACCINE_CODE_MAX];
+    char msg_sv[256];
+    char msg_en[256];
+    vx_time created_at;
+};
+
+/* An invitation-letter code: only its SHA-256 is stored. */
+struct vx_invite_rec {
+    int64_t id; /* 0 on insert */
+    int64_t person_id;
+    char region[3];
+    char code_hash[65]; /* lower-case hex SHA-256 of the normalised code */
+    vx_time created_at;
+    vx_time expires_at;
+    vx_time used_at; /* 0 = not used */
+    char created_by[64];
+};
+
+typedef int (*vx_site_cb)(void *ctx, const struct vx_site_rec *rec);
+typedef int (*vx_supply_cb)(void *ctx, const struct vx_supply_rec *rec);
+typedef int (*vx_slot_cb)(void *ctx, const struct vx_slot_rec *rec);
+typedef int (*vx_booking_cb)(void *ctx, const struct vx_booking_rec *rec);
+typedef int (*vx_cohort_cb)(void *ctx, const struct vx_cohort_rec *rec);
+
 struct vx_store_ops {
     const char *name; /* "sqlite", "postgresql" */
     void (*close)(struct vx_store *st);
@@ -158,6 +275,44 @@ struct vx_store_ops {
                                      int cap, int *n);
     /* Bulk mode for large imports: fewer fsyncs, larger cache; still transactional. */
     enum vx_status (*bulk_mode)(struct vx_store *st, bool on);
+
+    /* ---- booking (schema version 2). foreach ops stop early when cb returns non-zero. ---- */
+    /* Sites of `region` and `kommun` ("" or NULL = any), ordered by kommun, code. */
+    enum vx_status (*site_foreach)(struct vx_store *st, const char *region, const char *kommun,
+                                   vx_site_cb cb, void *ctx);
+    /* Person by store id; VX_ENOTFOUND if absent. Callers must audit the read. */
+    enum vx_status (*person_get_id)(struct vx_store *st, int64_t id, struct vx_person_rec *out);
+    /* Upsert the supply of (site, vaccine, week). */
+    enum vx_status (*supply_put)(struct vx_store *st, const struct vx_supply_rec *r);
+    enum vx_status (*supply_foreach)(struct vx_store *st, vx_supply_cb cb, void *ctx);
+    /* Insert a slot (VX_EEXIST when (site, day, minute, vaccine) is taken); *id gets its id. */
+    enum vx_status (*slot_put)(struct vx_store *st, const struct vx_slot_rec *s, int64_t *id);
+    /* Every slot in id order, `booked` counted from its booked/attended bookings. */
+    enum vx_status (*slot_foreach)(struct vx_store *st, vx_slot_cb cb, void *ctx);
+    /* Add `delta` to a slot's booked count; VX_EINVAL (CHECK) when it would pass capacity. */
+    enum vx_status (*slot_book)(struct vx_store *st, int64_t slot_id, int delta);
+    /* Insert a booking row; *id gets its id. */
+    enum vx_status (*booking_put)(struct vx_store *st, const struct vx_booking_rec *b, int64_t *id);
+    /* Set a booking's status; VX_ENOTFOUND if no such booking. */
+    enum vx_status (*booking_set_status)(struct vx_store *st, int64_t id, enum vx_booking_status s,
+                                         vx_time at);
+    /* Every booking with status 'booked' (with person_pnr), by person then dose. */
+    enum vx_status (*booking_foreach_active)(struct vx_store *st, vx_booking_cb cb, void *ctx);
+    /* The person's last recorded dose; out->count 0 when none. */
+    enum vx_status (*dose_last)(struct vx_store *st, int64_t person_id, struct vx_dose_last *out);
+    enum vx_status (*cohort_put)(struct vx_store *st, const struct vx_cohort_rec *c, int64_t *id);
+    enum vx_status (*cohort_foreach)(struct vx_store *st, vx_cohort_cb cb, void *ctx);
+    /* Stored outcome of (person, key); VX_ENOTFOUND if none. */
+    enum vx_status (*book_request_get)(struct vx_store *st, int64_t person_id, const char *key,
+                                       struct vx_book_request_rec *out);
+    /* Store an outcome; VX_EEXIST if (person, key) is taken. */
+    enum vx_status (*book_request_put)(struct vx_store *st, const struct vx_book_request_rec *r);
+    enum vx_status (*invite_put)(struct vx_store *st, const struct vx_invite_rec *r, int64_t *id);
+    /* Invitation by code hash; VX_ENOTFOUND if none. */
+    enum vx_status (*invite_get)(struct vx_store *st, const char *code_hash,
+                                 struct vx_invite_rec *out);
+    /* Mark an invitation used at `at`; VX_ECONFLICT if it was already used. */
+    enum vx_status (*invite_use)(struct vx_store *st, int64_t id, vx_time at);
 };
 
 struct vx_store {
@@ -190,6 +345,6 @@ static inline enum vx_status vx_store_rollback(struct vx_store *st)
 }
 
 /* Current schema version the code expects (highest migration). */
-#define VX_SCHEMA_VERSION 1
+#define VX_SCHEMA_VERSION 2
 
 #endif

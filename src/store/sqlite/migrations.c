@@ -243,8 +243,74 @@ static const char schema_v1[] =
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
     "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;";
 
+/*
+ * Version 2: what the booking engine (src/book) needs besides the slots and
+ * bookings tables of version 1 — supply per site, cohort releases, stored
+ * outcomes of idempotent requests and invitation-letter codes.
+ */
+static const char schema_v2[] =
+    /* doses a site can count on per vaccine and ISO week (until the planner fills it) */
+    "CREATE TABLE site_supply ("
+    "  site_id INTEGER NOT NULL REFERENCES sites (id),"
+    "  vaccine_code TEXT NOT NULL REFERENCES vaccines (code),"
+    "  iso_week TEXT NOT NULL CHECK (length(iso_week) = 8),"
+    "  allocated INTEGER NOT NULL DEFAULT 0 CHECK (allocated >= 0),"
+    "  delivered INTEGER NOT NULL DEFAULT 0 CHECK (delivered >= 0),"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (site_id, vaccine_code, iso_week)"
+    ") STRICT, WITHOUT ROWID;"
+
+    /* a regional coordinator's release of a cohort at a set time */
+    "CREATE TABLE cohorts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  region_code TEXT NOT NULL DEFAULT ''," /* '' = every region */
+    "  label TEXT NOT NULL DEFAULT '',"
+    "  rule_ids TEXT NOT NULL DEFAULT '',"  /* eligibility rule ids, comma-separated */
+    "  born_to INTEGER NOT NULL DEFAULT 0," /* born this year or earlier; 0 = none */
+    "  release_at INTEGER NOT NULL,"
+    "  created_by TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    /* outcome of each request that carried an Idempotency-Key, replayed on retry */
+    "CREATE TABLE booking_requests ("
+    "  person_id INTEGER NOT NULL REFERENCES persons (id),"
+    "  idem_key TEXT NOT NULL CHECK (length(idem_key) BETWEEN 1 AND 64),"
+    "  op INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  reason INTEGER NOT NULL DEFAULT 0,"
+    "  booking1 INTEGER NOT NULL DEFAULT 0,"
+    "  booking2 INTEGER NOT NULL DEFAULT 0,"
+    "  slot1 INTEGER NOT NULL DEFAULT 0,"
+    "  slot2 INTEGER NOT NULL DEFAULT 0,"
+    "  dose1 INTEGER NOT NULL DEFAULT 0,"
+    "  dose2 INTEGER NOT NULL DEFAULT 0,"
+    "  start1 INTEGER NOT NULL DEFAULT 0,"
+    "  start2 INTEGER NOT NULL DEFAULT 0,"
+    "  site_id INTEGER NOT NULL DEFAULT 0,"
+    "  vaccine_code TEXT NOT NULL DEFAULT '',"
+    "  msg_sv TEXT NOT NULL DEFAULT '',"
+    "  msg_en TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (person_id, idem_key)"
+    ") STRICT, WITHOUT ROWID;"
+
+    /* one-time codes of invitation letters; only the SHA-256 of a code is kept */
+    "CREATE TABLE invitation_codes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES persons (id),"
+    "  region_code TEXT NOT NULL,"
+    "  code_hash TEXT NOT NULL UNIQUE CHECK (length(code_hash) = 64),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  used_at INTEGER," /* NULL until redeemed */
+    "  created_by TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX invitation_codes_person ON invitation_codes (person_id);";
+
 static const struct sq_migration migrations[] = {
     {1, "initial schema", schema_v1},
+    {2, "booking: supply, cohorts, idempotent requests, invitation codes", schema_v2},
 };
 
 _Static_assert(VX_ARRAY_LEN(migrations) == VX_SCHEMA_VERSION,

@@ -88,6 +88,20 @@ enum stmt_id {
     ST_VACCINE_PUT,
     ST_AUDIT_APPEND,
     ST_REGION_SUMMARY,
+    /* booking (schema version 2) */
+    ST_PERSON_GET_ID,
+    ST_SUPPLY_PUT,
+    ST_SLOT_PUT,
+    ST_SLOT_BOOK,
+    ST_BOOKING_PUT,
+    ST_BOOKING_STATUS,
+    ST_DOSE_LAST,
+    ST_COHORT_PUT,
+    ST_REQUEST_GET,
+    ST_REQUEST_PUT,
+    ST_INVITE_PUT,
+    ST_INVITE_GET,
+    ST_INVITE_USE,
     ST_COUNT
 };
 
@@ -151,6 +165,36 @@ static const char *const stmt_sql[ST_COUNT] = {
         "    sum(risk <> 0) AS risk, sum((flags & ?8) <> 0) AS staff "
         "  FROM persons GROUP BY region_code) p ON p.region_code = r.code "
         "ORDER BY r.code",
+    [ST_PERSON_GET_ID] = "SELECT " PERSON_COLS " FROM persons WHERE id = ?1",
+    [ST_SUPPLY_PUT] = "INSERT INTO site_supply (site_id, vaccine_code, iso_week, allocated, "
+                      "delivered, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                      "ON CONFLICT (site_id, vaccine_code, iso_week) DO UPDATE SET "
+                      "allocated = excluded.allocated, delivered = excluded.delivered, "
+                      "updated_at = excluded.updated_at",
+    [ST_SLOT_PUT] = "INSERT INTO slots (site_id, region_code, day, start_minute, minutes, "
+                    "vaccine_code, capacity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SLOT_BOOK] = "UPDATE slots SET booked = booked + ?2 WHERE id = ?1",
+    [ST_BOOKING_PUT] = "INSERT INTO bookings (person_id, region_code, slot_id, dose_number, "
+                       "pair_id, status, channel, agent_id, created_at, updated_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    [ST_BOOKING_STATUS] = "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
+    [ST_DOSE_LAST] = "SELECT count(*) OVER (), dose_number, vaccine_code, given_at FROM doses "
+                     "WHERE person_id = ?1 ORDER BY dose_number DESC, given_at DESC LIMIT 1",
+    [ST_COHORT_PUT] = "INSERT INTO cohorts (region_code, label, rule_ids, born_to, release_at, "
+                      "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_REQUEST_GET] = "SELECT op, status, reason, booking1, booking2, slot1, slot2, start1, "
+                       "start2, site_id, vaccine_code, msg_sv, msg_en, created_at, dose1, dose2 "
+                       "FROM booking_requests WHERE person_id = ?1 AND idem_key = ?2",
+    [ST_REQUEST_PUT] = "INSERT INTO booking_requests (person_id, idem_key, op, status, reason, "
+                       "booking1, booking2, slot1, slot2, start1, start2, site_id, vaccine_code, "
+                       "msg_sv, msg_en, created_at, dose1, dose2) VALUES (?1, ?2, ?3, ?4, ?5, "
+                       "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    [ST_INVITE_PUT] = "INSERT INTO invitation_codes (person_id, region_code, code_hash, "
+                      "created_at, expires_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_INVITE_GET] = "SELECT id, person_id, region_code, code_hash, created_at, expires_at, "
+                      "coalesce(used_at, 0), created_by FROM invitation_codes "
+                      "WHERE code_hash = ?1",
+    [ST_INVITE_USE] = "UPDATE invitation_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
 };
 
 _Static_assert(VX_RES_COUNT == 5, "region summary SQL has one column per residence type");
@@ -169,6 +213,7 @@ static const struct {
     COUNT_ENTRY(lots),        COUNT_ENTRY(deliveries),     COUNT_ENTRY(delivery_revisions),
     COUNT_ENTRY(allocations), COUNT_ENTRY(slots),          COUNT_ENTRY(bookings),
     COUNT_ENTRY(doses),       COUNT_ENTRY(audit_log),      COUNT_ENTRY(schema_migrations),
+    COUNT_ENTRY(site_supply), COUNT_ENTRY(cohorts),        COUNT_ENTRY(invitation_codes),
 };
 
 struct sq_store {
@@ -1029,6 +1074,449 @@ static enum vx_status sq_region_summary(struct vx_store *st, vx_day ref,
     return vs;
 }
 
+/* ---- booking (schema version 2) ------------------------------------------ */
+
+/*
+ * Run the read `sql` (prepared per call, so a callback may use the handle) with
+ * up to two text binds (NULL = none) and hand each row to row(ctx, q) until it
+ * returns non-zero.
+ */
+static enum vx_status foreach_rows(struct sq_store *s, const char *sql, const char *what,
+                                   const char *b1, const char *b2,
+                                   int (*row)(void *ctx, sqlite3_stmt *q), void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK && b1)
+        rc = sqlite3_bind_text(q, 1, b1, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK && b2)
+        rc = sqlite3_bind_text(q, 2, b2, -1, SQLITE_STATIC);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+            break;
+        if (row(ctx, q) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    enum vx_status vs = rc == SQLITE_DONE ? VX_OK : sq_fail(s, rc, false, what, NULL);
+    sqlite3_finalize(q);
+    return vs;
+}
+
+struct row_cb {
+    void *cb; /* the typed callback, called by the op's row function */
+    void *ctx;
+};
+
+static int site_row(void *ctx, sqlite3_stmt *q)
+{
+    struct row_cb *r = ctx;
+    struct vx_site_rec rec;
+    site_from_row(q, &rec);
+    return ((vx_site_cb)r->cb)(r->ctx, &rec);
+}
+
+static enum vx_status sq_site_foreach(struct vx_store *st, const char *region, const char *kommun,
+                                      vx_site_cb cb, void *ctx)
+{
+    struct row_cb r = {(void *)cb, ctx};
+    return foreach_rows(sq(st),
+                        "SELECT " SITE_COLS " FROM sites WHERE (?1 = '' OR region_code = ?1) "
+                        "AND (?2 = '' OR kommun_code = ?2) ORDER BY kommun_code, code",
+                        "site list", region ? region : "", kommun ? kommun : "", site_row, &r);
+}
+
+/* The statement `id` with int64 ?1 = key stepped once: fill(out) from a row, or
+ * VX_ENOTFOUND naming `what`. */
+static enum vx_status get_one_id(struct sq_store *s, enum stmt_id id, const char *what, int64_t key,
+                                 void (*fill)(sqlite3_stmt *q, void *out), void *out)
+{
+    sqlite3_stmt *q;
+    enum vx_status vs = stmt(s, id, what, &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, key);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        fill(q, out);
+    } else if (rc == SQLITE_DONE) {
+        set_err(s, "%s %lld not found", what, (long long)key);
+        vs = VX_ENOTFOUND;
+    } else {
+        vs = sq_fail(s, rc, false, what, NULL);
+    }
+    sqlite3_reset(q);
+    return vs;
+}
+
+static enum vx_status sq_person_get_id(struct vx_store *st, int64_t id, struct vx_person_rec *out)
+{
+    return get_one_id(sq(st), ST_PERSON_GET_ID, "person", id, person_from_row, out);
+}
+
+static enum vx_status sq_supply_put(struct vx_store *st, const struct vx_supply_rec *r)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    char week[16];
+    enum vx_status vs = write_stmt(s, ST_SUPPLY_PUT, "supply", &q);
+    if (vs != VX_OK)
+        return vs;
+    vx_isoweek_format(r->week, week);
+    int rc = sqlite3_bind_int64(q, 1, r->site_id);
+    rc |= bind_text(q, 2, r->vaccine, sizeof r->vaccine);
+    rc |= sqlite3_bind_text(q, 3, week, -1, SQLITE_STATIC);
+    rc |= sqlite3_bind_int(q, 4, r->allocated);
+    rc |= sqlite3_bind_int(q, 5, r->delivered);
+    rc |= sqlite3_bind_int64(q, 6, (sqlite3_int64)time(NULL));
+    return finish_write(s, q, rc, "supply");
+}
+
+static int supply_row(void *ctx, sqlite3_stmt *q)
+{
+    struct row_cb *r = ctx;
+    struct vx_supply_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.site_id = sqlite3_column_int64(q, 0);
+    copy_col(q, 1, rec.vaccine, sizeof rec.vaccine);
+    const char *w = (const char *)sqlite3_column_text(q, 2);
+    if (!w || vx_isoweek_parse(w, &rec.week) != VX_OK)
+        return 0; /* unreachable: the schema CHECKs the length and supply_put formats it */
+    rec.allocated = sqlite3_column_int(q, 3);
+    rec.delivered = sqlite3_column_int(q, 4);
+    return ((vx_supply_cb)r->cb)(r->ctx, &rec);
+}
+
+static enum vx_status sq_supply_foreach(struct vx_store *st, vx_supply_cb cb, void *ctx)
+{
+    struct row_cb r = {(void *)cb, ctx};
+    return foreach_rows(sq(st),
+                        "SELECT site_id, vaccine_code, iso_week, allocated, delivered "
+                        "FROM site_supply ORDER BY site_id, vaccine_code, iso_week",
+                        "supply list", NULL, NULL, supply_row, &r);
+}
+
+static enum vx_status sq_slot_put(struct vx_store *st, const struct vx_slot_rec *r, int64_t *id)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    enum vx_status vs = write_stmt(s, ST_SLOT_PUT, "slot", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, r->site_id);
+    rc |= bind_text(q, 2, r->region, sizeof r->region);
+    rc |= sqlite3_bind_int(q, 3, ymd_int(r->day));
+    rc |= sqlite3_bind_int(q, 4, r->start_minute);
+    rc |= sqlite3_bind_int(q, 5, r->minutes);
+    rc |= bind_text(q, 6, r->vaccine, sizeof r->vaccine);
+    rc |= sqlite3_bind_int(q, 7, r->capacity);
+    vs = finish_write(s, q, rc, "slot");
+    if (vs == VX_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return vs;
+}
+
+static int slot_row(void *ctx, sqlite3_stmt *q)
+{
+    struct row_cb *r = ctx;
+    struct vx_slot_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.id = sqlite3_column_int64(q, 0);
+    rec.site_id = sqlite3_column_int64(q, 1);
+    copy_col(q, 2, rec.region, sizeof rec.region);
+    rec.day = day_of_ymd_int(sqlite3_column_int(q, 3));
+    rec.start_minute = sqlite3_column_int(q, 4);
+    rec.minutes = sqlite3_column_int(q, 5);
+    copy_col(q, 6, rec.vaccine, sizeof rec.vaccine);
+    rec.capacity = sqlite3_column_int(q, 7);
+    rec.booked = sqlite3_column_int(q, 8);
+    return ((vx_slot_cb)r->cb)(r->ctx, &rec);
+}
+
+static enum vx_status sq_slot_foreach(struct vx_store *st, vx_slot_cb cb, void *ctx)
+{
+    struct row_cb r = {(void *)cb, ctx};
+    return foreach_rows(sq(st),
+                        "SELECT s.id, s.site_id, s.region_code, s.day, s.start_minute, s.minutes, "
+                        "s.vaccine_code, s.capacity, coalesce(b.n, 0) FROM slots s LEFT JOIN ("
+                        "  SELECT slot_id, count(*) AS n FROM bookings "
+                        "  WHERE status = 'booked' OR status = 'attended' GROUP BY slot_id) b "
+                        "ON b.slot_id = s.id ORDER BY s.id",
+                        "slot list", NULL, NULL, slot_row, &r);
+}
+
+/* Run the cached write `id` with int64 ?1 and ?2; VX_ENOTFOUND naming `what` when
+ * it changed no row. */
+static enum vx_status update_by_id(struct sq_store *s, enum stmt_id id, const char *what,
+                                   int64_t row, int64_t v2, const char *v2text, int64_t v3)
+{
+    sqlite3_stmt *q;
+    enum vx_status vs = write_stmt(s, id, what, &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, row);
+    if (v2text)
+        rc |= sqlite3_bind_text(q, 2, v2text, -1, SQLITE_STATIC);
+    else
+        rc |= sqlite3_bind_int64(q, 2, v2);
+    if (sqlite3_bind_parameter_count(q) >= 3)
+        rc |= sqlite3_bind_int64(q, 3, v3);
+    vs = finish_write(s, q, rc, what);
+    if (vs == VX_OK && sqlite3_changes(s->db) == 0) {
+        set_err(s, "%s %lld not found", what, (long long)row);
+        vs = VX_ENOTFOUND;
+    }
+    return vs;
+}
+
+static enum vx_status sq_slot_book(struct vx_store *st, int64_t slot_id, int delta)
+{
+    return update_by_id(sq(st), ST_SLOT_BOOK, "slot", slot_id, delta, NULL, 0);
+}
+
+static enum vx_status sq_booking_put(struct vx_store *st, const struct vx_booking_rec *b,
+                                     int64_t *id)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    enum vx_status vs = write_stmt(s, ST_BOOKING_PUT, "booking", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, b->person_id);
+    rc |= bind_text(q, 2, b->region, sizeof b->region);
+    rc |= sqlite3_bind_int64(q, 3, b->slot_id);
+    rc |= sqlite3_bind_int(q, 4, b->dose_number);
+    rc |= b->pair_id ? sqlite3_bind_int64(q, 5, b->pair_id) : sqlite3_bind_null(q, 5);
+    rc |= sqlite3_bind_text(q, 6, vx_booking_status_code(b->status), -1, SQLITE_STATIC);
+    rc |= sqlite3_bind_text(q, 7, vx_book_channel_code(b->channel), -1, SQLITE_STATIC);
+    rc |= bind_text(q, 8, b->agent_id, sizeof b->agent_id);
+    rc |= sqlite3_bind_int64(q, 9, b->created_at ? b->created_at : (sqlite3_int64)time(NULL));
+    vs = finish_write(s, q, rc, "booking");
+    if (vs == VX_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return vs;
+}
+
+static enum vx_status sq_booking_set_status(struct vx_store *st, int64_t id,
+                                            enum vx_booking_status status, vx_time at)
+{
+    return update_by_id(sq(st), ST_BOOKING_STATUS, "booking", id, 0, vx_booking_status_code(status),
+                        at ? at : (int64_t)time(NULL));
+}
+
+static int booking_row(void *ctx, sqlite3_stmt *q)
+{
+    struct row_cb *r = ctx;
+    struct vx_booking_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.id = sqlite3_column_int64(q, 0);
+    rec.person_id = sqlite3_column_int64(q, 1);
+    copy_col(q, 2, rec.region, sizeof rec.region);
+    rec.slot_id = sqlite3_column_int64(q, 3);
+    rec.dose_number = sqlite3_column_int(q, 4);
+    rec.pair_id = sqlite3_column_int64(q, 5);
+    rec.status = VX_BOOKING_BOOKED;
+    const char *ch = (const char *)sqlite3_column_text(q, 6);
+    if (!ch || vx_book_channel_parse(ch, &rec.channel) != VX_OK)
+        rec.channel = VX_CHANNEL_WEB; /* unreachable: the schema CHECKs the code */
+    copy_col(q, 7, rec.agent_id, sizeof rec.agent_id);
+    rec.created_at = sqlite3_column_int64(q, 8);
+    copy_col(q, 9, rec.person_pnr, sizeof rec.person_pnr);
+    return ((vx_booking_cb)r->cb)(r->ctx, &rec);
+}
+
+static enum vx_status sq_booking_foreach_active(struct vx_store *st, vx_booking_cb cb, void *ctx)
+{
+    struct row_cb r = {(void *)cb, ctx};
+    return foreach_rows(sq(st),
+                        "SELECT b.id, b.person_id, b.region_code, b.slot_id, b.dose_number, "
+                        "coalesce(b.pair_id, 0), b.channel, b.agent_id, b.created_at, p.pnr "
+                        "FROM bookings b JOIN persons p ON p.id = b.person_id "
+                        "WHERE b.status = 'booked' ORDER BY b.person_id, b.dose_number",
+                        "booking list", NULL, NULL, booking_row, &r);
+}
+
+static void dose_last_from_row(sqlite3_stmt *q, void *dst)
+{
+    struct vx_dose_last *out = dst;
+    int minute;
+    out->count = sqlite3_column_int(q, 0);
+    out->dose_number = sqlite3_column_int(q, 1);
+    copy_col(q, 2, out->vaccine, sizeof out->vaccine);
+    vx_stockholm_local(sqlite3_column_int64(q, 3), &out->day, &minute);
+}
+
+static enum vx_status sq_dose_last(struct vx_store *st, int64_t person_id, struct vx_dose_last *out)
+{
+    memset(out, 0, sizeof *out);
+    enum vx_status vs =
+        get_one_id(sq(st), ST_DOSE_LAST, "doses of person", person_id, dose_last_from_row, out);
+    return vs == VX_ENOTFOUND ? VX_OK : vs;
+}
+
+static enum vx_status sq_cohort_put(struct vx_store *st, const struct vx_cohort_rec *c, int64_t *id)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    enum vx_status vs = write_stmt(s, ST_COHORT_PUT, "cohort", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = bind_text(q, 1, c->region, sizeof c->region);
+    rc |= bind_text(q, 2, c->label, sizeof c->label);
+    rc |= bind_text(q, 3, c->rule_ids, sizeof c->rule_ids);
+    rc |= sqlite3_bind_int(q, 4, c->born_to);
+    rc |= sqlite3_bind_int64(q, 5, c->release_at);
+    rc |= bind_text(q, 6, c->created_by, sizeof c->created_by);
+    rc |= sqlite3_bind_int64(q, 7, (sqlite3_int64)time(NULL));
+    vs = finish_write(s, q, rc, "cohort");
+    if (vs == VX_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return vs;
+}
+
+static int cohort_row(void *ctx, sqlite3_stmt *q)
+{
+    struct row_cb *r = ctx;
+    struct vx_cohort_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.id = sqlite3_column_int64(q, 0);
+    copy_col(q, 1, rec.region, sizeof rec.region);
+    copy_col(q, 2, rec.label, sizeof rec.label);
+    copy_col(q, 3, rec.rule_ids, sizeof rec.rule_ids);
+    rec.born_to = sqlite3_column_int(q, 4);
+    rec.release_at = sqlite3_column_int64(q, 5);
+    copy_col(q, 6, rec.created_by, sizeof rec.created_by);
+    return ((vx_cohort_cb)r->cb)(r->ctx, &rec);
+}
+
+static enum vx_status sq_cohort_foreach(struct vx_store *st, vx_cohort_cb cb, void *ctx)
+{
+    struct row_cb r = {(void *)cb, ctx};
+    return foreach_rows(sq(st),
+                        "SELECT id, region_code, label, rule_ids, born_to, release_at, "
+                        "created_by FROM cohorts ORDER BY id",
+                        "cohort list", NULL, NULL, cohort_row, &r);
+}
+
+static enum vx_status sq_book_request_get(struct vx_store *st, int64_t person_id, const char *key,
+                                          struct vx_book_request_rec *out)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    enum vx_status vs = stmt(s, ST_REQUEST_GET, "booking request", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, person_id);
+    rc |= sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->person_id = person_id;
+        snprintf(out->key, sizeof out->key, "%s", key);
+        out->op = sqlite3_column_int(q, 0);
+        out->status = sqlite3_column_int(q, 1);
+        out->reason = sqlite3_column_int(q, 2);
+        for (int i = 0; i < 2; i++) {
+            out->booking_id[i] = sqlite3_column_int64(q, 3 + i);
+            out->slot_id[i] = sqlite3_column_int64(q, 5 + i);
+            out->start[i] = sqlite3_column_int64(q, 7 + i);
+        }
+        out->site_id = sqlite3_column_int64(q, 9);
+        copy_col(q, 10, out->vaccine, sizeof out->vaccine);
+        copy_col(q, 11, out->msg_sv, sizeof out->msg_sv);
+        copy_col(q, 12, out->msg_en, sizeof out->msg_en);
+        out->created_at = sqlite3_column_int64(q, 13);
+        out->dose_number[0] = sqlite3_column_int(q, 14);
+        out->dose_number[1] = sqlite3_column_int(q, 15);
+    } else if (rc == SQLITE_DONE) {
+        set_err(s, "booking request not found");
+        vs = VX_ENOTFOUND;
+    } else {
+        vs = sq_fail(s, rc, false, "booking request", NULL);
+    }
+    sqlite3_reset(q);
+    return vs;
+}
+
+static enum vx_status sq_book_request_put(struct vx_store *st, const struct vx_book_request_rec *r)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    enum vx_status vs = write_stmt(s, ST_REQUEST_PUT, "booking request", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, r->person_id);
+    rc |= bind_text(q, 2, r->key, sizeof r->key);
+    rc |= sqlite3_bind_int(q, 3, r->op);
+    rc |= sqlite3_bind_int(q, 4, r->status);
+    rc |= sqlite3_bind_int(q, 5, r->reason);
+    for (int i = 0; i < 2; i++) {
+        rc |= sqlite3_bind_int64(q, 6 + i, r->booking_id[i]);
+        rc |= sqlite3_bind_int64(q, 8 + i, r->slot_id[i]);
+        rc |= sqlite3_bind_int64(q, 10 + i, r->start[i]);
+    }
+    rc |= sqlite3_bind_int64(q, 12, r->site_id);
+    rc |= bind_text(q, 13, r->vaccine, sizeof r->vaccine);
+    rc |= bind_text(q, 14, r->msg_sv, sizeof r->msg_sv);
+    rc |= bind_text(q, 15, r->msg_en, sizeof r->msg_en);
+    rc |= sqlite3_bind_int64(q, 16, r->created_at ? r->created_at : (sqlite3_int64)time(NULL));
+    rc |= sqlite3_bind_int(q, 17, r->dose_number[0]);
+    rc |= sqlite3_bind_int(q, 18, r->dose_number[1]);
+    return finish_write(s, q, rc, "booking request");
+}
+
+static enum vx_status sq_invite_put(struct vx_store *st, const struct vx_invite_rec *r, int64_t *id)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    enum vx_status vs = write_stmt(s, ST_INVITE_PUT, "invitation", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, r->person_id);
+    rc |= bind_text(q, 2, r->region, sizeof r->region);
+    rc |= bind_text(q, 3, r->code_hash, sizeof r->code_hash);
+    rc |= sqlite3_bind_int64(q, 4, r->created_at ? r->created_at : (sqlite3_int64)time(NULL));
+    rc |= sqlite3_bind_int64(q, 5, r->expires_at);
+    rc |= bind_text(q, 6, r->created_by, sizeof r->created_by);
+    vs = finish_write(s, q, rc, "invitation");
+    if (vs == VX_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return vs;
+}
+
+static void invite_from_row(sqlite3_stmt *q, void *dst)
+{
+    struct vx_invite_rec *out = dst;
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(q, 0);
+    out->person_id = sqlite3_column_int64(q, 1);
+    copy_col(q, 2, out->region, sizeof out->region);
+    copy_col(q, 3, out->code_hash, sizeof out->code_hash);
+    out->created_at = sqlite3_column_int64(q, 4);
+    out->expires_at = sqlite3_column_int64(q, 5);
+    out->used_at = sqlite3_column_int64(q, 6);
+    copy_col(q, 7, out->created_by, sizeof out->created_by);
+}
+
+static enum vx_status sq_invite_get(struct vx_store *st, const char *code_hash,
+                                    struct vx_invite_rec *out)
+{
+    return get_one(sq(st), ST_INVITE_GET, "invitation", code_hash, false, invite_from_row, out);
+}
+
+static enum vx_status sq_invite_use(struct vx_store *st, int64_t id, vx_time at)
+{
+    enum vx_status vs = update_by_id(sq(st), ST_INVITE_USE, "invitation", id, at, NULL, 0);
+    if (vs == VX_ENOTFOUND) {
+        set_err(sq(st), "invitation %lld: not found or already used", (long long)id);
+        vs = VX_ECONFLICT;
+    }
+    return vs;
+}
+
 static const struct vx_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1050,6 +1538,24 @@ static const struct vx_store_ops sqlite_ops = {
     .audit_append = sq_audit_append,
     .region_summary = sq_region_summary,
     .bulk_mode = sq_bulk_mode,
+    .site_foreach = sq_site_foreach,
+    .person_get_id = sq_person_get_id,
+    .supply_put = sq_supply_put,
+    .supply_foreach = sq_supply_foreach,
+    .slot_put = sq_slot_put,
+    .slot_foreach = sq_slot_foreach,
+    .slot_book = sq_slot_book,
+    .booking_put = sq_booking_put,
+    .booking_set_status = sq_booking_set_status,
+    .booking_foreach_active = sq_booking_foreach_active,
+    .dose_last = sq_dose_last,
+    .cohort_put = sq_cohort_put,
+    .cohort_foreach = sq_cohort_foreach,
+    .book_request_get = sq_book_request_get,
+    .book_request_put = sq_book_request_put,
+    .invite_put = sq_invite_put,
+    .invite_get = sq_invite_get,
+    .invite_use = sq_invite_use,
 };
 
 sqlite3 *sq_store_db(struct vx_store *st)
