@@ -167,7 +167,9 @@ const struct cli_command cli_commands[] = {
                  {"listen", "ADDR:PORT", "address to listen on (default 127.0.0.1:8080)"},
                  {"threads", "N", "HTTP worker threads (default: number of cores)"},
                  {"web-dir", "DIR", "folder of the static web UI (default: web/)"},
-                 {"dev-login", NULL, "enable the demo login (choose a person or a staff role)"}},
+                 {"dev-login", NULL, "enable the demo login (choose a person or a staff role)"},
+                 {"secure-cookies", NULL, "mark the session cookie Secure (behind HTTPS)"},
+                 {"date", "YYYY-MM-DD", "reference date for ages (default: today in Stockholm)"}},
         .run = cmd_serve,
     },
     {
