@@ -206,7 +206,10 @@ const struct cli_command cli_commands[] = {
         .summary = "validate HL7 v2.5.1 VXU^V04 messages (per file: valid/invalid with reasons)",
         .min_args = 1,
         .max_args = -1,
-        .opts = {{"expect", "DIR", "compare with expected results in DIR and count agreements"}},
+        .opts = {{"expect", "DIR", "compare with expected results in DIR and count agreements"},
+                 {"today", "DATE", "reference date of the no-future-date rules (default today)"},
+                 {"defaults", "MODE",
+                  "CDC default conversion rules: auto (when MSH-8 is empty), on, off"}},
         .run = cmd_register_check_vxu,
     },
     {
