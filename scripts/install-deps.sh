@@ -13,7 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format
   # libraries
   libsqlite3-dev sqlite3 libcjson-dev libmicrohttpd-dev libssl-dev openssl zlib1g-dev
-  libcbor-dev libqrencode-dev libcairo2-dev
+  libcbor-dev libqrencode-dev libcairo2-dev libzbar-dev
   # tests
   libcmocka-dev libcurl4-openssl-dev python3
 )

@@ -122,6 +122,7 @@ int cmd_serve(struct cli_ctx *ctx);
 int cmd_cert_testdata(struct cli_ctx *ctx);
 int cmd_cert_keygen(struct cli_ctx *ctx);
 int cmd_cert_verify(struct cli_ctx *ctx);
+int cmd_cert_issue(struct cli_ctx *ctx);
 int cmd_register_check_vxu(struct cli_ctx *ctx);
 int cmd_register_check_fhir(struct cli_ctx *ctx);
 
