@@ -117,6 +117,7 @@ int cmd_import_persons(struct cli_ctx *ctx);
 int cmd_import_sites(struct cli_ctx *ctx);
 int cmd_import_premises(struct cli_ctx *ctx);
 int cmd_demo_data(struct cli_ctx *ctx);
+int cmd_demo_setup(struct cli_ctx *ctx);
 int cmd_summary(struct cli_ctx *ctx);
 int cmd_serve(struct cli_ctx *ctx);
 int cmd_cert_testdata(struct cli_ctx *ctx);

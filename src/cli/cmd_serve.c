@@ -21,13 +21,14 @@
 #include <unistd.h>
 #include "cli_int.h"
 #include "vx/arena.h"
+#include "vx/book_http.h"
 #include "vx/catalog.h"
 #include "vx/elig.h"
 #include "vx/http.h"
 
 /* The modules whose routes the server offers, in registration order. */
 static const struct vx_http_module *const modules[] = {
-    NULL, /* placeholder so the array is never empty; skipped */
+    &vx_book_http_module, /* booking, availability, cohorts, waiting room */
 };
 
 /* "ADDR:PORT", "[v6]:PORT" or "PORT" into addr (NUL-terminated) and port. */
@@ -126,6 +127,16 @@ int cmd_serve(struct cli_ctx *ctx)
     vx_day today = 0;
     if (cli_get(ctx, "date") && !cli_get_day(ctx, "date", 0, &today))
         return CLI_EXIT_USAGE;
+    double admit_rate;
+    long queue_ttl;
+    if (!cli_get_double(ctx, "admit-rate", 0, 0, 1e6, &admit_rate) ||
+        !cli_get_long(ctx, "queue-ttl", 0, 0, 86400, &queue_ttl))
+        return CLI_EXIT_USAGE;
+    vx_book_http_configure(&(struct vx_book_http_opts){
+        .admit_rate = admit_rate,
+        .queue_ttl_s = (int)queue_ttl,
+        .commit_each = cli_flag(ctx, "commit-each"),
+    });
     const char *db = cli_db_path(ctx);
     struct stat sb;
     if (stat(db, &sb) != 0) {
@@ -188,6 +199,9 @@ int cmd_serve(struct cli_ctx *ctx)
             vx_http_server_config(srv)->threads, web);
     fprintf(ctx->out, "  API: %sapi/openapi.json  health: %shealthz  metrics: %smetrics\n", url,
             url, url);
+    if (admit_rate > 0)
+        fprintf(ctx->out, "  waiting room: on, %g admissions/s (POST %sapi/v1/queue)\n", admit_rate,
+                url);
     if (cfg.dev_login)
         print_personas(ctx, srv, url);
     fprintf(ctx->out, "Stop with Ctrl-C / Avsluta med Ctrl-C.\n");

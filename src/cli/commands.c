@@ -152,6 +152,24 @@ const struct cli_command cli_commands[] = {
         .run = cmd_demo_data,
     },
     {
+        .words = "demo-setup",
+        .summary = "make a demo database bookable: slots, supply and released cohorts",
+        .details = "For every site: --vaccine slots on --days days from --date and a weekly\n"
+                   "supply of --supply x capacity; cohorts for the rules open on --date (or\n"
+                   "--rules). Then `vaxchain serve --dev-login --date DATE` lets a demo person\n"
+                   "book.",
+        .max_args = 0,
+        .opts = {OPT_DB,
+                 OPT_DATA,
+                 {"date", "YYYY-MM-DD", "first day of slots and cohort release (default today)"},
+                 {"days", "N", "days of slots (default 56: room for dose 2)"},
+                 {"vaccine", "CODE", "product code (default COM)"},
+                 {"supply", "F", "weekly supply as a fraction of slot capacity (default 1.0)"},
+                 {"region", "CODE", "only this region's sites and cohorts (default all)"},
+                 {"rules", "IDS", "release these rule ids (comma-separated) instead"}},
+        .run = cmd_demo_setup,
+    },
+    {
         .words = "summary",
         .summary = "per-region summary of persons, care groups and sites",
         .max_args = 0,
@@ -169,7 +187,11 @@ const struct cli_command cli_commands[] = {
                  {"web-dir", "DIR", "folder of the static web UI (default: web/)"},
                  {"dev-login", NULL, "enable the demo login (choose a person or a staff role)"},
                  {"secure-cookies", NULL, "mark the session cookie Secure (behind HTTPS)"},
-                 {"date", "YYYY-MM-DD", "reference date for ages (default: today in Stockholm)"}},
+                 {"date", "YYYY-MM-DD",
+                  "pin the server's date (ages, bookings; time of day follows the clock)"},
+                 {"admit-rate", "N", "waiting room: admit N bookers per second (default 0 = off)"},
+                 {"queue-ttl", "S", "waiting room: token lifetime after admission (default 1800)"},
+                 {"commit-each", NULL, "one transaction per booking (benchmark baseline)"}},
         .run = cmd_serve,
     },
     {
