@@ -76,10 +76,12 @@ static void report(struct import_run *r, long line, const char *column, const ch
 {
     r->res.problems++;
     if (!r->first[0]) {
-        if (column)
-            snprintf(r->first, sizeof r->first, "line %ld, column %s: %s", line, column, reason);
-        else
-            snprintf(r->first, sizeof r->first, "line %ld: %s", line, reason);
+        /* a one-line summary: cutting a long reason short is fine */
+        int n = column ? snprintf(r->first, sizeof r->first, "line %ld, column %s: %s", line,
+                                  column, reason)
+                       : snprintf(r->first, sizeof r->first, "line %ld: %s", line, reason);
+        if (n >= (int)sizeof r->first)
+            r->first[sizeof r->first - 1] = '\0';
     }
     if (r->o->on_error) {
         struct vx_import_error e = {.line = line, .column = column, .reason = reason};
