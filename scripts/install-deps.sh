@@ -16,6 +16,8 @@ PACKAGES=(
   libcbor-dev libqrencode-dev libcairo2-dev libzbar-dev
   # tests
   libcmocka-dev libcurl4-openssl-dev python3
+  # browser tests (tests/browser): Debian's chromium driven by npm playwright-core
+  chromium nodejs
 )
 
 missing=()
@@ -24,18 +26,39 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# npm: Debian's package, unless the installed nodejs already brings npm (NodeSource's
+# nodejs does and conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 
-if [[ ${#missing[@]} -eq 0 ]]; then
+# The browser tests' npm packages (package.json / package-lock.json; node_modules is
+# git-ignored): installed when playwright-core is missing.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+need_npm=false
+if [[ -f "$root/package-lock.json" && ! -f "$root/node_modules/playwright-core/package.json" ]]; then
+  need_npm=true
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_npm == false ]]; then
   exit 0
 fi
 if [[ "${1:-}" == "--check" ]]; then
-  echo "missing packages: ${missing[*]}" >&2
+  [[ ${#missing[@]} -eq 0 ]] || echo "missing packages: ${missing[*]}" >&2
+  [[ $need_npm == false ]] || echo "missing node_modules/playwright-core: run npm ci" >&2
   exit 1
 fi
 
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [[ ${#missing[@]} -gt 0 ]]; then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [[ $need_npm == true ]]; then
+  echo "install-deps: npm ci (playwright-core for the browser tests)" >&2
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+fi
