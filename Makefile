@@ -1,7 +1,10 @@
 # vaxchain — thin front door over CMake presets. See README.md.
-#   make demo   install deps, build, generate the 1 % demo population into demo.db
+#   make demo   install deps, build, generate the 1 % demo population into demo.db, make it
+#               bookable (slots, supply, cohorts open on DEMO_DATE) and serve http://127.0.0.1:8080
 #   make test   install deps, check formatting, build with ASan+UBSan, run all tests
 #   make bench  release build, run the benchmarks (bench/)
+#   make bench-booking   release build, the booking storm (BENCH_BOOKING_ARGS=--quick: < 30 s)
+#   make crash-test      release build, 10 rounds of booking storm + kill -9 + restart + check
 #   make fuzz   build libFuzzer targets and run each for FUZZ_TIME seconds
 #   make fmt    clang-format every source file in place
 
@@ -9,11 +12,16 @@ FUZZ_TIME ?= 60
 DEMO_DB ?= demo.db
 DEMO_SCALE ?= 0.01
 DEMO_SEED ?= 1
+DEMO_DATE ?= 2021-03-08
+DEMO_KEYS ?= demo-keys
 BENCH_SCALE ?= 1.0
+BENCH_BOOKING_ARGS ?=
+CRASH_ROUNDS ?= 10
 JOBS ?= $(shell nproc)
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include tests bench -name '*.[ch]')
 
-.PHONY: all deps build release demo test asan fmt fmt-check lint bench fuzz fuzz-build clean
+.PHONY: all deps build release demo test asan fmt fmt-check lint bench bench-booking crash-test \
+	fuzz fuzz-build clean
 
 all: build
 
@@ -29,10 +37,12 @@ release: deps
 	cmake --build --preset release -j $(JOBS)
 
 demo: release
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_KEYS)
 	./build/release/vaxchain init --db $(DEMO_DB)
 	./build/release/vaxchain demo-data --db $(DEMO_DB) --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
 	./build/release/vaxchain summary --db $(DEMO_DB) --date 2020-12-31
+	./build/release/vaxchain demo-setup --db $(DEMO_DB) --date $(DEMO_DATE)
+	./build/release/vaxchain serve --db $(DEMO_DB) --dev-login --date $(DEMO_DATE) --keys $(DEMO_KEYS)
 
 asan: deps
 	cmake --preset asan >/dev/null
@@ -52,6 +62,12 @@ lint:
 
 bench: release
 	./build/release/bench_import --scale $(BENCH_SCALE)
+
+bench-booking: release
+	./build/release/bench_booking $(BENCH_BOOKING_ARGS)
+
+crash-test: release
+	./build/release/bench_booking --crash $(CRASH_ROUNDS)
 
 fuzz-build: deps
 	cmake --preset fuzz >/dev/null

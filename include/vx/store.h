@@ -192,6 +192,22 @@ struct vx_dose_last {
     vx_day day; /* local date of that dose */
 };
 
+/* One dose given (doses table). Written by dose_put, read by dose_list_person. */
+#define VX_LOT_NUMBER_MAX 33 /* bytes of a lot number incl. NUL */
+struct vx_dose_rec {
+    int64_t id; /* 0 on insert: assigned by the store */
+    int64_t person_id;
+    char region[3]; /* the person's region (shard key) */
+    char vaccine[VX_VACCINE_CODE_MAX];
+    char lot_number[VX_LOT_NUMBER_MAX]; /* as recorded, e.g. "EJ6795"; "" = unknown */
+    int dose_number;                    /* 1, 2, ... */
+    vx_time given_at;
+    int64_t site_id;     /* 0 = none (e.g. given at home by a municipal nurse) */
+    char vaccinator[64]; /* staff user id, "" = unknown */
+    char source[12];     /* "recorded" (given in vaxchain) or "backfill" (from the register) */
+    vx_time created_at;  /* on insert 0 = now */
+};
+
 /* A cohort release: who may book in which region from when. */
 struct vx_cohort_rec {
     int64_t id;     /* 0 on insert */
@@ -313,6 +329,15 @@ struct vx_store_ops {
                                  struct vx_invite_rec *out);
     /* Mark an invitation used at `at`; VX_ECONFLICT if it was already used. */
     enum vx_status (*invite_use)(struct vx_store *st, int64_t id, vx_time at);
+
+    /* ---- doses (schema version 2, table doses). Callers audit person data. ---- */
+    /* Insert a dose; *id (may be NULL) gets its id. VX_EINVAL for an unknown person,
+     * vaccine or site, a dose number below 1 or a source other than recorded/backfill. */
+    enum vx_status (*dose_put)(struct vx_store *st, const struct vx_dose_rec *d, int64_t *id);
+    /* The person's doses in order (given_at, dose_number, id): out[0..min(*n, cap)) is
+     * filled, *n gets how many the person has (may exceed cap; cap 0 just counts). */
+    enum vx_status (*dose_list_person)(struct vx_store *st, int64_t person_id,
+                                       struct vx_dose_rec *out, int cap, int *n);
 };
 
 struct vx_store {

@@ -12,24 +12,77 @@
  *
  * Adding an area of the API: write src/http/routes_<area>.c exporting a
  * `const struct vx_http_module`, declare it here and list it in `modules`.
+ *
+ * Certificates (--keys DIR): when DIR holds no document signer, a demo CSCA and
+ * signer are made there first with vx_cert_keygen (key files 0600). With --date the
+ * keys are made valid from the day before that date until two years after today, so
+ * that certificates issued on the pinned date verify then and the keys keep working
+ * when the server runs without --date later. Only paths and the kid are printed;
+ * the private key never leaves the cert library.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli_int.h"
 #include "vx/arena.h"
 #include "vx/book_http.h"
 #include "vx/catalog.h"
+#include "vx/cert.h"
+#include "vx/cert_http.h"
 #include "vx/elig.h"
 #include "vx/http.h"
 
 /* The modules whose routes the server offers, in registration order. */
 static const struct vx_http_module *const modules[] = {
     &vx_book_http_module, /* booking, availability, cohorts, waiting room */
+    &vx_cert_http_module, /* certificates: citizen download, public verifier */
 };
+
+/* --keys DIR: make a demo CSCA and document signer there when it has none. */
+static bool ensure_keys(struct cli_ctx *ctx, const char *dir, vx_day today)
+{
+    struct vx_cert_signer *s = NULL;
+    struct vx_err err = {0};
+    struct stat sb;
+    if (stat(dir, &sb) == 0) {
+        enum vx_status rc = vx_cert_signer_load(dir, &s, &err);
+        vx_cert_signer_free(s);
+        if (rc == VX_OK)
+            return true;
+        if (rc != VX_ENOTFOUND) {
+            cli_error(ctx, "--keys: %s", err.msg);
+            return false;
+        }
+    }
+    vx_time real = (vx_time)time(NULL), from = real - 86400;
+    if (today) {
+        vx_time t;
+        if (vx_stockholm_to_utc(today, 0, &t, NULL) == VX_OK && t - 86400 < from)
+            from = t - 86400;
+    }
+    int days = (int)((real - from) / 86400) + 730;
+    struct vx_cert_keygen_opts o = {
+        .dir = dir,
+        .country = "SE",
+        .now = from,
+        .csca_days = days + 1 > 3650 ? days + 1 : 3650,
+        .dsc_days = days,
+    };
+    char kid[17];
+    if (vx_cert_keygen(&o, kid, &err) != VX_OK) {
+        cli_error(ctx, "--keys: %s", err.msg);
+        return false;
+    }
+    fprintf(ctx->out,
+            "certificates: no document signer in %s, made a demo CSCA and signer there (kid %s, "
+            "key files 0600)\n",
+            dir, kid);
+    return true;
+}
 
 /* "ADDR:PORT", "[v6]:PORT" or "PORT" into addr (NUL-terminated) and port. */
 static bool parse_listen(const char *s, char *addr, size_t len, uint16_t *port)
@@ -143,6 +196,19 @@ int cmd_serve(struct cli_ctx *ctx)
         cli_error(ctx, "database %s not found: create it with `vaxchain init --db %s`", db, db);
         return CLI_EXIT_FAILURE;
     }
+    const char *keys = cli_get(ctx, "keys");
+    if (keys && !ensure_keys(ctx, keys, today))
+        return CLI_EXIT_FAILURE;
+    char schema[4096], valuesets[4096];
+    snprintf(schema, sizeof schema, "%s/interop/dcc/schema/DCC.combined-schema.json",
+             cli_shared_dir(ctx));
+    snprintf(valuesets, sizeof valuesets, "%s/interop/dcc/valuesets", cli_shared_dir(ctx));
+    vx_cert_http_configure(&(struct vx_cert_http_opts){
+        .keys_dir = keys,
+        .trust_path = cli_get(ctx, "trust"),
+        .schema_path = schema,
+        .valueset_dir = valuesets,
+    });
     const char *web = cli_get(ctx, "web-dir");
     if (!web)
         web = getenv("VAXCHAIN_WEB_DIR");
@@ -199,6 +265,13 @@ int cmd_serve(struct cli_ctx *ctx)
             vx_http_server_config(srv)->threads, web);
     fprintf(ctx->out, "  API: %sapi/openapi.json  health: %shealthz  metrics: %smetrics\n", url,
             url, url);
+    if (keys)
+        fprintf(ctx->out,
+                "  certificates: signed with the newest signer in %s; verifier POST "
+                "%sapi/v1/certificates/verify\n",
+                keys, url);
+    else
+        fprintf(ctx->out, "  certificates: verifier only (start with --keys DIR to issue)\n");
     if (admit_rate > 0)
         fprintf(ctx->out, "  waiting room: on, %g admissions/s (POST %sapi/v1/queue)\n", admit_rate,
                 url);
@@ -214,6 +287,7 @@ int cmd_serve(struct cli_ctx *ctx)
     rc = CLI_EXIT_OK;
 out:
     vx_http_server_free(srv);
+    vx_cert_render_cleanup(); /* no thread renders any more */
     vx_arena_release(&arena);
     return rc;
 }

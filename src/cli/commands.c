@@ -157,7 +157,8 @@ const struct cli_command cli_commands[] = {
         .details = "For every site: --vaccine slots on --days days from --date and a weekly\n"
                    "supply of --supply x capacity; cohorts for the rules open on --date (or\n"
                    "--rules). Then `vaxchain serve --dev-login --date DATE` lets a demo person\n"
-                   "book.",
+                   "book. Phase 1 (special housing, home care, care staff) gets the Comirnaty\n"
+                   "doses given up to --date the way 2021 went (see docs/cert.md).",
         .max_args = 0,
         .opts = {OPT_DB,
                  OPT_DATA,
@@ -166,7 +167,9 @@ const struct cli_command cli_commands[] = {
                  {"vaccine", "CODE", "product code (default COM)"},
                  {"supply", "F", "weekly supply as a fraction of slot capacity (default 1.0)"},
                  {"region", "CODE", "only this region's sites and cohorts (default all)"},
-                 {"rules", "IDS", "release these rule ids (comma-separated) instead"}},
+                 {"rules", "IDS", "release these rule ids (comma-separated) instead"},
+                 {"no-doses", NULL,
+                  "do not record phase-1 doses of Dec 2020-Mar 2021 (recorded by default)"}},
         .run = cmd_demo_setup,
     },
     {
@@ -191,7 +194,10 @@ const struct cli_command cli_commands[] = {
                   "pin the server's date (ages, bookings; time of day follows the clock)"},
                  {"admit-rate", "N", "waiting room: admit N bookers per second (default 0 = off)"},
                  {"queue-ttl", "S", "waiting room: token lifetime after admission (default 1800)"},
-                 {"commit-each", NULL, "one transaction per booking (benchmark baseline)"}},
+                 {"commit-each", NULL, "one transaction per booking (benchmark baseline)"},
+                 {"keys", "DIR",
+                  "issue certificates with the signer in DIR (made there when it has none)"},
+                 {"trust", "PATH", "extra trusted DCC signer certificates (PEM file or folder)"}},
         .run = cmd_serve,
     },
     {

@@ -187,7 +187,16 @@ static int site_index(const struct bh *bh, int64_t id)
     return -1;
 }
 
-static cJSON *site_obj(const struct vx_site_rec *s)
+/* The municipality's name, or "" (a lookup failure only costs the label). */
+static void kommun_name(struct vx_store *st, const char *code, char *out, size_t len)
+{
+    struct vx_kommun_rec k;
+    out[0] = '\0';
+    if (st && st->ops->kommun_get(st, code, &k) == VX_OK)
+        snprintf(out, len, "%s", k.name);
+}
+
+static cJSON *site_obj(const struct vx_site_rec *s, const char *kommun_label)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -198,11 +207,12 @@ static cJSON *site_obj(const struct vx_site_rec *s)
     cJSON_AddStringToObject(o, "kind", vx_site_kind_code(s->kind));
     cJSON_AddStringToObject(o, "address", s->address);
     cJSON_AddStringToObject(o, "kommun", s->kommun);
+    cJSON_AddStringToObject(o, "kommun_name", kommun_label);
     cJSON_AddStringToObject(o, "region", s->region);
     return o;
 }
 
-static enum vx_status load_sites(struct bh *bh)
+static enum vx_status load_sites(struct bh *bh, const char *db_path)
 {
     int n = 0;
     enum vx_status rc = vx_book_sites(bh->eng, "", "", NULL, 0, &n);
@@ -216,15 +226,22 @@ static enum vx_status load_sites(struct bh *bh)
     }
     int got = 0;
     rc = vx_book_sites(bh->eng, "", "", recs, n, &got);
+    struct vx_store *names = NULL; /* municipality names for the site list, read once */
+    struct vx_err nerr;
+    if (vx_store_open_sqlite(db_path, &names, &nerr) != VX_OK)
+        names = NULL;
     for (int i = 0; rc == VX_OK && i < got && i < n; i++) {
         bh->sites[i].rec = recs[i];
-        cJSON *o = site_obj(&recs[i]);
+        char kname[64];
+        kommun_name(names, recs[i].kommun, kname, sizeof kname);
+        cJSON *o = site_obj(&recs[i], kname);
         bh->sites[i].json = o ? cJSON_PrintUnformatted(o) : NULL;
         cJSON_Delete(o);
         bh->n_sites = i + 1;
         if (!bh->sites[i].json)
             rc = VX_ENOMEM;
     }
+    vx_store_close(names);
     free(recs);
     qsort(bh->sites, (size_t)bh->n_sites, sizeof *bh->sites, cmp_site);
     if (rc == VX_OK && !(bh->listing = malloc((size_t)(n ? n : 1) * sizeof *bh->listing)))
@@ -617,12 +634,38 @@ static enum vx_status subject(struct vx_http_req *req, const char *field, struct
     return VX_OK;
 }
 
-static cJSON *elig_json(struct bh *bh, const struct vx_person *p, vx_day at, const char *lang)
+/* Every dose of the last product's schedule given? (*last gets the dose history.) */
+static bool fully_vaccinated(struct bh *bh, struct vx_store *st, const struct vx_person *p,
+                             struct vx_dose_last *last)
+{
+    memset(last, 0, sizeof *last);
+    if (!st || st->ops->dose_last(st, p->id, last) != VX_OK || last->count == 0)
+        return false;
+    const struct vx_product *given = bh->cat ? vx_catalog_find(bh->cat, last->vaccine) : NULL;
+    return given && !given->seasonal && last->dose_number >= given->doses;
+}
+
+static cJSON *elig_json(struct bh *bh, struct vx_store *st, const struct vx_person *p, vx_day at,
+                        const char *lang)
 {
     struct vx_elig_result er;
     if (!bh->rules || vx_elig_eval(bh->rules, NULL, p, at, &er) != VX_OK)
         return NULL;
     bool released = er.eligible && vx_book_cohort_open(bh->eng, p, bh_now(bh));
+    struct vx_dose_last last;
+    bool done = fully_vaccinated(bh, st, p, &last);
+    if (done) {
+        /* eligible by the rules, but the schedule is complete: say so instead of
+         * letting the booking be refused at the last step */
+        char d[11];
+        vx_day_format(last.day, d);
+        snprintf(er.reason_sv, sizeof er.reason_sv,
+                 "Du har redan fått alla doser (senaste dos %d, %s). Du behöver inte boka.",
+                 last.dose_number, d);
+        snprintf(er.reason_en, sizeof er.reason_en,
+                 "You have already had every dose (last dose %d, %s). No booking is needed.",
+                 last.dose_number, d);
+    }
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -647,12 +690,15 @@ static cJSON *elig_json(struct bh *bh, const struct vx_person *p, vx_day at, con
     cJSON_AddStringToObject(o, "reason_en", er.reason_en);
     cJSON_AddStringToObject(o, "reason", strcmp(lang, "en") ? er.reason_sv : er.reason_en);
     cJSON_AddBoolToObject(o, "cohort_released", released);
-    cJSON_AddBoolToObject(o, "can_book", er.eligible && released);
+    cJSON_AddBoolToObject(o, "fully_vaccinated", done);
+    cJSON_AddBoolToObject(o, "can_book", er.eligible && released && !done);
     return o;
 }
 
-static cJSON *person_json(const struct vx_person_rec *r, vx_day today)
+static cJSON *person_json(struct vx_store *st, const struct vx_person_rec *r, vx_day today)
 {
+    char kname[64];
+    kommun_name(st, r->p.kommun, kname, sizeof kname);
     cJSON *p = cJSON_CreateObject();
     if (!p)
         return NULL;
@@ -663,6 +709,7 @@ static cJSON *person_json(const struct vx_person_rec *r, vx_day today)
     cJSON_AddNumberToObject(p, "age", vx_age_at(r->p.pnr.birth, today));
     cJSON_AddStringToObject(p, "region", r->p.region);
     cJSON_AddStringToObject(p, "kommun", r->p.kommun);
+    cJSON_AddStringToObject(p, "kommun_name", kname);
     cJSON_AddStringToObject(p, "residence", vx_residence_code(r->p.residence));
     return p;
 }
@@ -731,7 +778,7 @@ static int h_my_eligibility(struct vx_http_req *req)
     if (vx_audit_person(st, vx_http_req_session(req), "person.read", rec.p.id, rec.p.region,
                         "GET /api/v1/me/eligibility") != VX_OK)
         return vx_http_problem(req, VX_ESTORE, "cannot write the audit log");
-    cJSON *o = elig_json(bh, &rec.p, at, vx_http_req_lang(req));
+    cJSON *o = elig_json(bh, st, &rec.p, at, vx_http_req_lang(req));
     return o ? vx_http_reply_json(req, 200, o)
              : vx_http_problem(req, VX_EINTERNAL, "no eligibility rules loaded");
 }
@@ -772,8 +819,8 @@ static int h_lookup(struct vx_http_req *req)
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return VX_ENOMEM;
-    cJSON_AddItemToObject(o, "person", person_json(&rec, bh_today(bh)));
-    cJSON *e = elig_json(bh, &rec.p, bh_today(bh), vx_http_req_lang(req));
+    cJSON_AddItemToObject(o, "person", person_json(st, &rec, bh_today(bh)));
+    cJSON *e = elig_json(bh, st, &rec.p, bh_today(bh), vx_http_req_lang(req));
     cJSON_AddItemToObject(o, "eligibility", e ? e : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "bookings", bookings_json(bh, &rec, true));
     return vx_http_reply_json(req, 200, o);
@@ -1542,7 +1589,7 @@ static enum vx_status book_start(struct vx_http_server *srv, void **udata, struc
         vx_err_set(err, rc, "waiting room: bad options");
         goto fail;
     }
-    if ((rc = load_sites(bh)) != VX_OK) {
+    if ((rc = load_sites(bh, cfg->db_path)) != VX_OK) {
         vx_err_set(err, rc, "cannot load the sites");
         goto fail;
     }

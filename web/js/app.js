@@ -366,6 +366,9 @@ function updateHeader() {
   const links = [];
   if (r === 'citizen') links.push(['#/boka', 'nav.book'], ['#/mina-bokningar', 'nav.bookings']);
   if (r === 'callcentre') links.push(['#/samtal', 'nav.callcentre']);
+  /* the certificate pages are separate documents (web/certificate.html, web/verify.html) */
+  if (r === 'citizen') links.push(['/certificate.html', 'nav.certificate']);
+  links.push(['/verify.html', 'nav.verify']);
   const here = `#/${route()}`;
   nav.replaceChildren(
     ...(links.length

@@ -102,6 +102,9 @@ enum stmt_id {
     ST_INVITE_PUT,
     ST_INVITE_GET,
     ST_INVITE_USE,
+    /* doses */
+    ST_DOSE_PUT,
+    ST_DOSE_LIST,
     ST_COUNT
 };
 
@@ -195,6 +198,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                       "coalesce(used_at, 0), created_by FROM invitation_codes "
                       "WHERE code_hash = ?1",
     [ST_INVITE_USE] = "UPDATE invitation_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+    [ST_DOSE_PUT] = "INSERT INTO doses (person_id, region_code, vaccine_code, lot_number, "
+                    "dose_number, given_at, site_id, vaccinator, source, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_DOSE_LIST] = "SELECT id, person_id, region_code, vaccine_code, lot_number, dose_number, "
+                     "given_at, coalesce(site_id, 0), vaccinator, source, created_at FROM doses "
+                     "WHERE person_id = ?1 ORDER BY given_at, dose_number, id",
 };
 
 _Static_assert(VX_RES_COUNT == 5, "region summary SQL has one column per residence type");
@@ -1517,6 +1526,73 @@ static enum vx_status sq_invite_use(struct vx_store *st, int64_t id, vx_time at)
     return vs;
 }
 
+/* ---- doses ----------------------------------------------------------------- */
+
+static enum vx_status sq_dose_put(struct vx_store *st, const struct vx_dose_rec *d, int64_t *id)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    enum vx_status vs = write_stmt(s, ST_DOSE_PUT, "dose", &q);
+    if (vs != VX_OK)
+        return vs;
+    const char *source = d->source[0] ? d->source : "recorded";
+    int rc = sqlite3_bind_int64(q, 1, d->person_id);
+    rc |= bind_text(q, 2, d->region, sizeof d->region);
+    rc |= bind_text(q, 3, d->vaccine, sizeof d->vaccine);
+    rc |= bind_text(q, 4, d->lot_number, sizeof d->lot_number);
+    rc |= sqlite3_bind_int(q, 5, d->dose_number);
+    rc |= sqlite3_bind_int64(q, 6, d->given_at);
+    rc |= d->site_id ? sqlite3_bind_int64(q, 7, d->site_id) : sqlite3_bind_null(q, 7);
+    rc |= bind_text(q, 8, d->vaccinator, sizeof d->vaccinator);
+    rc |= sqlite3_bind_text(q, 9, source, (int)strnlen(source, sizeof d->source), SQLITE_STATIC);
+    rc |= sqlite3_bind_int64(q, 10, d->created_at ? d->created_at : (sqlite3_int64)time(NULL));
+    if (rc == SQLITE_OK)
+        rc = step_done(q);
+    vs = rc == SQLITE_OK
+             ? VX_OK
+             : sq_fail(s, rc, true, "dose", "no such person %lld, vaccine %.16s or site %lld",
+                       (long long)d->person_id, d->vaccine, (long long)d->site_id);
+    sqlite3_reset(q);
+    if (vs == VX_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return vs;
+}
+
+static enum vx_status sq_dose_list_person(struct vx_store *st, int64_t person_id,
+                                          struct vx_dose_rec *out, int cap, int *n)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q;
+    *n = 0;
+    enum vx_status vs = stmt(s, ST_DOSE_LIST, "doses of person", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, person_id);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+            break;
+        if (*n < cap) {
+            struct vx_dose_rec *d = &out[*n];
+            memset(d, 0, sizeof *d);
+            d->id = sqlite3_column_int64(q, 0);
+            d->person_id = sqlite3_column_int64(q, 1);
+            copy_col(q, 2, d->region, sizeof d->region);
+            copy_col(q, 3, d->vaccine, sizeof d->vaccine);
+            copy_col(q, 4, d->lot_number, sizeof d->lot_number);
+            d->dose_number = sqlite3_column_int(q, 5);
+            d->given_at = sqlite3_column_int64(q, 6);
+            d->site_id = sqlite3_column_int64(q, 7);
+            copy_col(q, 8, d->vaccinator, sizeof d->vaccinator);
+            copy_col(q, 9, d->source, sizeof d->source);
+            d->created_at = sqlite3_column_int64(q, 10);
+        }
+        (*n)++;
+    }
+    vs = rc == SQLITE_DONE ? VX_OK : sq_fail(s, rc, false, "doses of person", NULL);
+    sqlite3_reset(q);
+    return vs;
+}
+
 static const struct vx_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1556,6 +1632,8 @@ static const struct vx_store_ops sqlite_ops = {
     .invite_put = sq_invite_put,
     .invite_get = sq_invite_get,
     .invite_use = sq_invite_use,
+    .dose_put = sq_dose_put,
+    .dose_list_person = sq_dose_list_person,
 };
 
 sqlite3 *sq_store_db(struct vx_store *st)
