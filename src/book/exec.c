@@ -77,13 +77,26 @@ const char *vx_book_reason_code(enum vx_book_reason r)
     return (unsigned)r < VX_BOOK_R_COUNT ? reasons[r].code : "unknown";
 }
 
+/* Copy `src` into dst[len], cutting a long message at a UTF-8 character boundary. */
+static void copy_text(char *dst, size_t len, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= len) {
+        n = len - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--; /* do not split a multi-byte character */
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 void bk_result_refuse(struct vx_book_result *res, enum vx_book_reason r, const char *sv,
                       const char *en)
 {
     res->status = reasons[r].status;
     res->reason = r;
-    snprintf(res->msg_sv, sizeof res->msg_sv, "%s", sv && *sv ? sv : reasons[r].sv);
-    snprintf(res->msg_en, sizeof res->msg_en, "%s", en && *en ? en : reasons[r].en);
+    copy_text(res->msg_sv, sizeof res->msg_sv, sv && *sv ? sv : reasons[r].sv);
+    copy_text(res->msg_en, sizeof res->msg_en, en && *en ? en : reasons[r].en);
 }
 
 /* ---- undo log ------------------------------------------------------------ */

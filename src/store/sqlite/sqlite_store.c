@@ -1690,11 +1690,16 @@ enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, str
     bool memory = !strcmp(path, ":memory:");
     if (!memory) {
         /* Create a new file readable by its owner only: it will hold personal data.
-         * SQLite gives its -wal and -shm files the same permissions. */
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
+         * SQLite gives its -wal and -shm files the same permissions. O_EXCL matters:
+         * closing ANY descriptor of a file drops every POSIX lock this process holds
+         * on it, SQLite's included, so an existing database must never be opened and
+         * closed here while other handles of this process use it (another process
+         * would then think it is alone and delete the WAL under us). */
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+        else if (errno != EEXIST)
             return vx_err_set(err, VX_EIO, "cannot open database %s: %s", path, strerror(errno));
-        close(fd);
     }
     struct sq_store *s = calloc(1, sizeof *s);
     if (!s)
