@@ -950,7 +950,7 @@ static enum vx_status queue_gate(struct vx_http_req *req, struct bh *bh)
  * dose 1. The engine checks all of it again (and capacity, eligibility, history).
  */
 static enum vx_status check_slots(struct vx_http_req *req, struct bh *bh, const int64_t id[2],
-                                  const char *const field[2], vx_time now)
+                                  const char *const field[2], vx_time now, const char *region)
 {
     struct bh_slot s[2];
     for (int k = 0; k < 2; k++) {
@@ -958,6 +958,11 @@ static enum vx_status check_slots(struct vx_http_req *req, struct bh *bh, const 
             continue;
         if (!slot_get(bh, id[k], &s[k]))
             return vx_http_problem_field(req, VX_ENOTFOUND, field[k], "no such slot");
+        /* a region vaccinates its own residents from its own inventory: a person (or
+         * a region's call centre) books only at sites of that region */
+        if (region && *region && strcmp(bh->sites[s[k].site].rec.region, region))
+            return vx_http_problem_field(req, VX_EDENIED, field[k],
+                                         "the site is in another region than the person's");
         if (s[k].start <= now)
             return vx_http_problem_field(req, VX_ERANGE, field[k], "the time has passed");
     }
@@ -1056,7 +1061,8 @@ static int h_book(struct vx_http_req *req)
     }
     /* after the scope checks: a caller learns nothing about slots they may not book */
     static const char *const fields[2] = {"slot1", "slot2"};
-    if ((rc = check_slots(req, bh, r.slot_id, fields, r.now)) != VX_OK)
+    if ((rc = check_slots(req, bh, r.slot_id, fields, r.now, code ? s->region : rec.p.region)) !=
+        VX_OK)
         return rc;
     return submit(req, bh, &r, "slot1", "slot2");
 }
@@ -1118,7 +1124,7 @@ static int h_rebook(struct vx_http_req *req)
         }
     }
     vx_time now = bh_now(bh);
-    if ((rc = check_slots(req, bh, r.slot_id, f, now)) != VX_OK)
+    if ((rc = check_slots(req, bh, r.slot_id, f, now, rec.p.region)) != VX_OK)
         return rc;
     req_common(req, bh, &rec, &r);
     return submit(req, bh, &r, f[0], f[1]);

@@ -149,6 +149,9 @@ static void make_db(void)
                                             vx_day_from_ymd(2021, 5, 14), &created, &err),
                      VX_OK);
     assert_true(created > 0);
+    assert_int_equal(vx_book_slots_generate(eng, s_upp, "COM", vx_day_from_ymd(2021, 3, 1),
+                                            vx_day_from_ymd(2021, 5, 14), &created, &err),
+                     VX_OK);
     for (int w = 9; w <= 19; w++) {
         struct vx_supply_rec r = {.site_id = s_main, .week = {2021, w}, .delivered = 10000};
         snprintf(r.vaccine, sizeof r.vaccine, "COM");
@@ -833,6 +836,16 @@ static void test_callcentre(void **state)
     int64_t s2 = slot_on(agent, s_main, "2021-04-13", 3);
     r = book(agent, s1, s2, NULL, "cc-0");
     expect_problem(r, 422, "person"); /* an agent must name the person */
+    resp_free(r);
+    /* a region-01 agent cannot book a region-01 person at a region-03 site */
+    char q[128];
+    snprintf(q, sizeof q, "SELECT max(id) FROM slots WHERE site_id = %lld", (long long)s_upp);
+    int64_t u2 = db_int(q);
+    snprintf(q, sizeof q, "SELECT min(id) FROM slots WHERE site_id = %lld", (long long)s_upp);
+    int64_t u1 = db_int(q);
+    assert_true(u1 > 0 && u2 > u1);
+    r = book(agent, u1, u2, old[4], "cc-x");
+    expect_problem(r, 403, "slot1");
     resp_free(r);
     r = book(agent, s1, s2, old[4], "cc-1");
     expect_status(r, 201);
