@@ -30,8 +30,9 @@
 #include <stdint.h>
 #include "vx/status.h"
 
-#define VX_WAITROOM_TOKEN_MAX 128 /* bytes of a token including the NUL */
-#define VX_WAITROOM_TTL_S     1800
+#define VX_WAITROOM_TOKEN_MAX  128 /* bytes of a token including the NUL */
+#define VX_WAITROOM_HOLDER_MAX 64  /* bytes of a holder id that count */
+#define VX_WAITROOM_TTL_S      1800
 
 struct vx_waitroom;
 
@@ -71,19 +72,22 @@ void vx_waitroom_free(struct vx_waitroom *w);
 /* True when the room is on (rate > 0). */
 bool vx_waitroom_active(const struct vx_waitroom *w);
 
-/* Issue the next token at `now_ms` into *out (caller-owned). VX_OK or VX_EINTERNAL
- * (HMAC failure). */
-enum vx_status vx_waitroom_issue(struct vx_waitroom *w, int64_t now_ms,
+/* Issue the next token at `now_ms` into *out (caller-owned) for `holder` (borrowed; the
+ * session's user, "" or NULL for none): the holder is signed into the MAC, not carried
+ * in the token, so a token passed to someone else does not check. VX_OK or
+ * VX_EINTERNAL (HMAC failure). */
+enum vx_status vx_waitroom_issue(struct vx_waitroom *w, const char *holder, int64_t now_ms,
                                  struct vx_waitroom_ticket *out);
 
 /*
- * Check `token` (borrowed, untrusted) at `now_ms`: on VX_OK *out describes it
- * (admitted or position and wait). VX_EINVAL: malformed or the signature does not
- * match (another server, a forged or edited token); VX_ERANGE: expired. *out is
- * filled as far as the token could be read.
+ * Check `token` (borrowed, untrusted) held by `holder` at `now_ms`: on VX_OK *out
+ * describes it (admitted or position and wait). VX_EINVAL: malformed or the
+ * signature does not match (another server, a forged or edited token, or another
+ * holder than the one it was issued to); VX_ERANGE: expired. *out is filled as far
+ * as the token could be read.
  */
-enum vx_status vx_waitroom_check(struct vx_waitroom *w, const char *token, int64_t now_ms,
-                                 struct vx_waitroom_ticket *out);
+enum vx_status vx_waitroom_check(struct vx_waitroom *w, const char *token, const char *holder,
+                                 int64_t now_ms, struct vx_waitroom_ticket *out);
 
 /* Counters at `now_ms` (advances the admitted counter first). */
 void vx_waitroom_stats(struct vx_waitroom *w, int64_t now_ms, struct vx_waitroom_stats *out);

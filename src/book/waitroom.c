@@ -108,13 +108,22 @@ static void b64url(const unsigned char *in, size_t n, char *out)
     out[o] = '\0';
 }
 
-/* MAC of text[0..len) as base64url into mac (MAC_B64 + 1 bytes). */
-static bool sign(const struct vx_waitroom *w, const char *text, size_t len, char *mac)
+/* MAC of text[0..len) + NUL + holder as base64url into mac (MAC_B64 + 1 bytes). The
+ * holder is signed but not carried in the token: a token only checks for its holder. */
+static bool sign(const struct vx_waitroom *w, const char *text, size_t len, const char *holder,
+                 char *mac)
 {
+    unsigned char in[VX_WAITROOM_TOKEN_MAX + VX_WAITROOM_HOLDER_MAX + 1];
+    size_t hl = holder ? strnlen(holder, VX_WAITROOM_HOLDER_MAX) : 0;
+    if (len > VX_WAITROOM_TOKEN_MAX)
+        return false;
+    memcpy(in, text, len);
+    in[len] = '\0';
+    if (hl)
+        memcpy(in + len + 1, holder, hl);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (!HMAC(EVP_sha256(), w->key, KEY_LEN, (const unsigned char *)text, len, md, &mdlen) ||
-        mdlen != 32)
+    if (!HMAC(EVP_sha256(), w->key, KEY_LEN, in, len + 1 + hl, md, &mdlen) || mdlen != 32)
         return false;
     b64url(md, mdlen, mac);
     return true;
@@ -129,7 +138,7 @@ static void judge(const struct vx_waitroom *w, struct vx_waitroom_ticket *t)
     t->wait_s = t->admitted ? 0 : (double)t->position / w->rate;
 }
 
-enum vx_status vx_waitroom_issue(struct vx_waitroom *w, int64_t now_ms,
+enum vx_status vx_waitroom_issue(struct vx_waitroom *w, const char *holder, int64_t now_ms,
                                  struct vx_waitroom_ticket *out)
 {
     memset(out, 0, sizeof *out);
@@ -144,7 +153,7 @@ enum vx_status vx_waitroom_issue(struct vx_waitroom *w, int64_t now_ms,
         snprintf(out->token, sizeof out->token, "1.%llu.%lld.%lld.", (unsigned long long)out->seq,
                  (long long)out->issued_ms, (long long)out->expires_ms);
     if (n < 0 || (size_t)n + MAC_B64 + 1 > sizeof out->token ||
-        !sign(w, out->token, (size_t)n, out->token + n)) {
+        !sign(w, out->token, (size_t)n, holder, out->token + n)) {
         memset(out->token, 0, sizeof out->token);
         return VX_EINTERNAL;
     }
@@ -169,8 +178,8 @@ static bool number(const char **p, uint64_t *v)
     return true;
 }
 
-enum vx_status vx_waitroom_check(struct vx_waitroom *w, const char *token, int64_t now_ms,
-                                 struct vx_waitroom_ticket *out)
+enum vx_status vx_waitroom_check(struct vx_waitroom *w, const char *token, const char *holder,
+                                 int64_t now_ms, struct vx_waitroom_ticket *out)
 {
     memset(out, 0, sizeof *out);
     if (!token)
@@ -186,7 +195,7 @@ enum vx_status vx_waitroom_check(struct vx_waitroom *w, const char *token, int64
     if (len - signed_len != MAC_B64)
         return VX_EINVAL;
     char mac[MAC_B64 + 1];
-    if (!sign(w, token, signed_len, mac))
+    if (!sign(w, token, signed_len, holder, mac))
         return VX_EINTERNAL;
     if (CRYPTO_memcmp(mac, p, MAC_B64) != 0)
         return VX_EINVAL;

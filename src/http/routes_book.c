@@ -914,6 +914,14 @@ static enum vx_status idem_key(struct vx_http_req *req, bool required, char *out
     return VX_OK;
 }
 
+/* Whom a waiting-room token is issued to: the signed-in user, so that a token handed
+ * on to someone else does not admit them ("" before signing in). */
+static const char *queue_holder(const struct vx_http_req *req)
+{
+    const struct vx_session *s = vx_http_req_session(req);
+    return s ? s->user : "";
+}
+
 /* While the waiting room is on, an admitted token is required. */
 static enum vx_status queue_gate(struct vx_http_req *req, struct bh *bh)
 {
@@ -926,13 +934,14 @@ static enum vx_status queue_gate(struct vx_http_req *req, struct bh *bh)
         return vx_http_problem_field(req, VX_EDENIED, QUEUE_TOKEN_HDR,
                                      "required: get one from POST /api/v1/queue");
     }
-    enum vx_status rc = vx_waitroom_check(bh->wr, tok, clock_ms(CLOCK_REALTIME), &t);
+    enum vx_status rc =
+        vx_waitroom_check(bh->wr, tok, queue_holder(req), clock_ms(CLOCK_REALTIME), &t);
     if (rc != VX_OK) {
         vx_counter_inc(&bh->wr_refused);
         return vx_http_problem_field(req, VX_EDENIED, QUEUE_TOKEN_HDR,
                                      rc == VX_ERANGE ? "expired: get a new one from POST "
                                                        "/api/v1/queue"
-                                                     : "not a valid token");
+                                                     : "not a valid token for this user");
     }
     if (!t.admitted) {
         vx_counter_inc(&bh->wr_refused);
@@ -1447,7 +1456,7 @@ static int h_queue(struct vx_http_req *req)
 {
     struct bh *bh = vx_http_req_udata(req);
     struct vx_waitroom_ticket t;
-    if (vx_waitroom_issue(bh->wr, clock_ms(CLOCK_REALTIME), &t) != VX_OK)
+    if (vx_waitroom_issue(bh->wr, queue_holder(req), clock_ms(CLOCK_REALTIME), &t) != VX_OK)
         return vx_http_problem(req, VX_EINTERNAL, "cannot sign a token");
     cJSON *o = ticket_json(bh, &t);
     return o ? vx_http_reply_json(req, 201, o) : VX_ENOMEM;
@@ -1457,8 +1466,8 @@ static int h_queue_get(struct vx_http_req *req)
 {
     struct bh *bh = vx_http_req_udata(req);
     struct vx_waitroom_ticket t;
-    enum vx_status rc =
-        vx_waitroom_check(bh->wr, vx_http_req_param(req, "token"), clock_ms(CLOCK_REALTIME), &t);
+    enum vx_status rc = vx_waitroom_check(bh->wr, vx_http_req_param(req, "token"),
+                                          queue_holder(req), clock_ms(CLOCK_REALTIME), &t);
     if (rc == VX_ERANGE)
         return vx_http_problem_field(req, VX_EDENIED, "token",
                                      "expired: get a new one from POST /api/v1/queue");

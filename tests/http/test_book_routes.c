@@ -462,7 +462,7 @@ static void test_waitroom_unit(void **state)
     assert_true(vx_waitroom_active(w));
     struct vx_waitroom_ticket t[5], c;
     for (int i = 0; i < 5; i++)
-        assert_int_equal(vx_waitroom_issue(w, t0, &t[i]), VX_OK);
+        assert_int_equal(vx_waitroom_issue(w, "person:1", t0, &t[i]), VX_OK);
     assert_true(t[0].admitted); /* the burst */
     for (int i = 1; i < 5; i++) {
         assert_false(t[i].admitted);
@@ -471,27 +471,30 @@ static void test_waitroom_unit(void **state)
         assert_true(t[i].wait_s > 0);
     }
     /* one second at 2/s admits two more, in order */
-    assert_int_equal(vx_waitroom_check(w, t[2].token, t0 + 1000, &c), VX_OK);
+    assert_int_equal(vx_waitroom_check(w, t[2].token, "person:1", t0 + 1000, &c), VX_OK);
     assert_true(c.admitted);
-    assert_int_equal(vx_waitroom_check(w, t[3].token, t0 + 1000, &c), VX_OK);
+    assert_int_equal(vx_waitroom_check(w, t[3].token, "person:1", t0 + 1000, &c), VX_OK);
     assert_false(c.admitted);
     assert_int_equal(c.position, 1);
     /* forged: another sequence number with the old signature */
     char forged[VX_WAITROOM_TOKEN_MAX];
     snprintf(forged, sizeof forged, "%s", t[4].token);
     forged[2] = '1';
-    assert_int_equal(vx_waitroom_check(w, forged, t0, &c), VX_EINVAL);
-    assert_int_equal(vx_waitroom_check(w, "1.2.3.4.x", t0, &c), VX_EINVAL);
-    assert_int_equal(vx_waitroom_check(w, "", t0, &c), VX_EINVAL);
-    assert_int_equal(vx_waitroom_check(w, NULL, t0, &c), VX_EINVAL);
+    assert_int_equal(vx_waitroom_check(w, forged, "person:1", t0, &c), VX_EINVAL);
+    assert_int_equal(vx_waitroom_check(w, "1.2.3.4.x", "person:1", t0, &c), VX_EINVAL);
+    /* a token does not check for another holder than its own */
+    assert_int_equal(vx_waitroom_check(w, t[2].token, "person:2", t0 + 1000, &c), VX_EINVAL);
+    assert_int_equal(vx_waitroom_check(w, t[2].token, "", t0 + 1000, &c), VX_EINVAL);
+    assert_int_equal(vx_waitroom_check(w, "", "person:1", t0, &c), VX_EINVAL);
+    assert_int_equal(vx_waitroom_check(w, NULL, "person:1", t0, &c), VX_EINVAL);
     /* expiry: issue + estimated wait + ttl */
-    assert_int_equal(vx_waitroom_check(w, t[0].token, t0 + 60000, &c), VX_OK);
-    assert_int_equal(vx_waitroom_check(w, t[0].token, t0 + 60001, &c), VX_ERANGE);
+    assert_int_equal(vx_waitroom_check(w, t[0].token, "person:1", t0 + 60000, &c), VX_OK);
+    assert_int_equal(vx_waitroom_check(w, t[0].token, "person:1", t0 + 60001, &c), VX_ERANGE);
     /* another key (a restarted server) does not accept the token */
     struct vx_waitroom *w2;
     struct vx_waitroom_opts o2 = {.rate = 2};
     assert_int_equal(vx_waitroom_new(&o2, t0, &w2), VX_OK);
-    assert_int_equal(vx_waitroom_check(w2, t[0].token, t0, &c), VX_EINVAL);
+    assert_int_equal(vx_waitroom_check(w2, t[0].token, "person:1", t0, &c), VX_EINVAL);
     /* idle time does not bank admissions beyond the burst */
     struct vx_waitroom_stats s;
     vx_waitroom_stats(w, t0 + 3600000, &s);
@@ -504,7 +507,7 @@ static void test_waitroom_unit(void **state)
     assert_int_equal(vx_waitroom_new(&o, t0, &w), VX_OK);
     assert_false(vx_waitroom_active(w));
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(vx_waitroom_issue(w, t0, &c), VX_OK);
+        assert_int_equal(vx_waitroom_issue(w, "person:1", t0, &c), VX_OK);
         assert_true(c.admitted);
     }
     vx_waitroom_free(w);
@@ -1085,8 +1088,8 @@ static void test_waitroom_http(void **state)
     struct resp *r = book(ck, s1, s2, NULL, "wr-0");
     expect_problem(r, 403, "X-Queue-Token");
     resp_free(r);
-    struct resp *t1 = call("POST", "/api/v1/queue", NULL, NULL, NULL, NULL);
-    struct resp *t2 = call("POST", "/api/v1/queue", NULL, NULL, NULL, NULL);
+    struct resp *t1 = call("POST", "/api/v1/queue", NULL, ck, NULL, NULL);
+    struct resp *t2 = call("POST", "/api/v1/queue", NULL, ck, NULL, NULL);
     expect_status(t1, 201);
     expect_status(t2, 201);
     assert_true(cJSON_IsTrue(jget(t1->json, "active")));
@@ -1098,7 +1101,7 @@ static void test_waitroom_http(void **state)
     const char *tok2 = cJSON_GetStringValue(jget(t2->json, "token"));
     char path[192], h[192];
     snprintf(path, sizeof path, "/api/v1/queue/%s", tok2);
-    r = call("GET", path, NULL, NULL, NULL, NULL);
+    r = call("GET", path, NULL, ck, NULL, NULL);
     expect_status(r, 200);
     assert_true(cJSON_IsFalse(jget(r->json, "admitted")));
     resp_free(r);
@@ -1119,6 +1122,10 @@ static void test_waitroom_http(void **state)
     expect_problem(r, 403, "X-Queue-Token");
     resp_free(r);
     assert_int_equal(db_int("SELECT count(*) FROM bookings"), before);
+    /* a token issued to someone else (here: before signing in) does not admit */
+    r = call("GET", path, NULL, NULL, NULL, NULL);
+    expect_problem(r, 403, "token");
+    resp_free(r);
     /* admitted: booked */
     snprintf(h, sizeof h, "X-Queue-Token: %s", tok1);
     r = call("POST", "/api/v1/bookings", body, ck, h, idem);
