@@ -62,6 +62,7 @@ lint:
 
 bench: release
 	./build/release/bench_import --scale $(BENCH_SCALE)
+	./build/release/bench_cert
 
 bench-booking: release
 	./build/release/bench_booking $(BENCH_BOOKING_ARGS)
