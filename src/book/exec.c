@@ -13,9 +13,13 @@
  * whole batch and undoes the log.
  *
  * The capacity checks happen here, serialised on the one writer thread, so two
- * requests can never both take the last place of a slot; the slots.booked CHECK
- * (booked <= capacity) in the schema is a second line of defence that would turn
- * a bug into a failed batch instead of an overbooking.
+ * requests can never both take the last place of a slot. The count of a slot is
+ * the number of its active rows in `bookings` (the engine rebuilds its counters
+ * from them at start, see inventory.c); the booking transaction does not update
+ * the legacy `slots.booked` column (no longer maintained, not read by anything):
+ * that update dirtied two more random B-tree pages per booking, about a fifth of
+ * the bytes a booking wrote (docs/benchmarks.md). Overbooking is checked after the
+ * fact by counting `bookings` per slot (bench_booking's check, the crash test).
  *
  * REBOOK is CANCEL + BOOK in one request: the old series' capacity is released in
  * memory first, so a person may move to another time in the same full slot week;
@@ -177,13 +181,12 @@ static enum outcome refuse(struct job *j, enum vx_book_reason r, const char *sv,
     return REFUSED;
 }
 
-/* Mark the bookings of series `s` cancelled in the store and give their places back. */
+/* Mark the bookings of series `s` cancelled in the store (the places go back in memory). */
 static enum outcome db_cancel(struct job *j, const struct bk_series *s)
 {
     struct vx_store *st = j->e->st;
     for (int k = 0; k < s->n; k++) {
-        if (st->ops->booking_set_status(st, s->booking[k], VX_BOOKING_CANCELLED, j->now) != VX_OK ||
-            st->ops->slot_book(st, j->e->slots[s->slot[k]].id, -1) != VX_OK)
+        if (st->ops->booking_set_status(st, s->booking[k], VX_BOOKING_CANCELLED, j->now) != VX_OK)
             return DB_FAILED;
     }
     return DONE;
@@ -324,8 +327,7 @@ static enum outcome do_book(struct job *j)
         };
         memcpy(b.region, p->region, sizeof b.region);
         memcpy(b.agent_id, ns.agent, sizeof b.agent_id);
-        if (st->ops->booking_put(st, &b, &ns.booking[k]) != VX_OK ||
-            st->ops->slot_book(st, sl->id, +1) != VX_OK)
+        if (st->ops->booking_put(st, &b, &ns.booking[k]) != VX_OK)
             return DB_FAILED;
         ns.slot[k] = slot[k];
         ns.dose[k] = next + k;
