@@ -1096,21 +1096,34 @@ static enum vx_status series_of(struct vx_http_req *req, struct bh *bh,
     return vx_http_problem_field(req, VX_ENOTFOUND, "id", "no such active booking of the person");
 }
 
+/* What rebook and cancel share: the optional Idempotency-Key, the person (self or,
+ * for agents, "person" in the body, scope-checked) and their active series with the
+ * position of booking {id} in it. */
+static enum vx_status series_request(struct vx_http_req *req, struct bh *bh, struct vx_book_req *r,
+                                     struct vx_person_rec *rec, struct vx_book_booking_info b[2],
+                                     int *n, int *at)
+{
+    struct vx_store *st;
+    memset(r, 0, sizeof *r);
+    *n = 0;
+    *at = 0;
+    enum vx_status rc = idem_key(req, false, r->idem_key);
+    if (rc == VX_OK)
+        rc = subject(req, "person", &st, rec);
+    if (rc == VX_OK)
+        rc = series_of(req, bh, rec, b, n, at);
+    return rc;
+}
+
 static int h_rebook(struct vx_http_req *req)
 {
     struct bh *bh = vx_http_req_udata(req);
     const cJSON *body = vx_http_req_body(req);
     struct vx_book_req r;
-    memset(&r, 0, sizeof r);
-    struct vx_store *st;
     struct vx_person_rec rec;
     struct vx_book_booking_info b[2];
-    int n = 0, at = 0;
-    enum vx_status rc = idem_key(req, false, r.idem_key);
-    if (rc == VX_OK)
-        rc = subject(req, "person", &st, &rec);
-    if (rc == VX_OK)
-        rc = series_of(req, bh, &rec, b, &n, &at);
+    int n, at;
+    enum vx_status rc = series_request(req, bh, &r, &rec, b, &n, &at);
     if (rc != VX_OK)
         return rc;
     int64_t slot = int_field(body, "slot"), slot2 = int_field(body, "slot2");
@@ -1143,16 +1156,10 @@ static int h_cancel(struct vx_http_req *req)
 {
     struct bh *bh = vx_http_req_udata(req);
     struct vx_book_req r;
-    memset(&r, 0, sizeof r);
-    struct vx_store *st;
     struct vx_person_rec rec;
     struct vx_book_booking_info b[2];
-    int n = 0, at = 0;
-    enum vx_status rc = idem_key(req, false, r.idem_key);
-    if (rc == VX_OK)
-        rc = subject(req, "person", &st, &rec);
-    if (rc == VX_OK)
-        rc = series_of(req, bh, &rec, b, &n, &at);
+    int n, at;
+    enum vx_status rc = series_request(req, bh, &r, &rec, b, &n, &at);
     if (rc != VX_OK)
         return rc;
     r.op = VX_BOOK_OP_CANCEL;
