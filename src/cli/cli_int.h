@@ -126,6 +126,8 @@ int cmd_cert_verify(struct cli_ctx *ctx);
 int cmd_cert_issue(struct cli_ctx *ctx);
 int cmd_register_check_vxu(struct cli_ctx *ctx);
 int cmd_register_check_fhir(struct cli_ctx *ctx);
+int cmd_plan_deliveries(struct cli_ctx *ctx);
+int cmd_plan_allocate(struct cli_ctx *ctx);
 
 extern const struct cli_command cli_commands[];
 extern const int cli_command_count;
