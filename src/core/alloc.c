@@ -456,8 +456,8 @@ enum vx_status vx_population_by_lan(const char *text, size_t len, int year, int 
             break;
         if (blank)
             continue;
-        long long y, pop;
-        int a, b;
+        long long y = 0, pop = 0;
+        int a = 0, b = 0;
         if (strlen(f[0]) != 4 || !parse_count(f[0], &y))
             st = field_err(err, r->line, 1, "kommun_code", "expected 4 digits", f[0]);
         else if (!parse_count(f[1], &y))
