@@ -176,31 +176,55 @@ static const struct {
     {"delivered_cumulative_final", ST_IGNORED},
 };
 
+/* Start reading text[0..len) and check its header against hdr[0..n). On failure
+ * returns NULL with *st set (the reader is freed). */
+static struct reader *reader_open(const char *text, size_t len, const char *const *hdr, int n,
+                                  enum vx_status *st, struct vx_err *err)
+{
+    struct reader *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        *st = vx_err_set(err, VX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->p = text;
+    r->end = text + len;
+    r->next = 1;
+    *st = check_header(r, hdr, n, err);
+    return r;
+}
+
+/* Next non-blank data row split into f[0..n): true with a row; false at the end of the
+ * text or when *st is (or becomes) an error. */
+static bool reader_row(struct reader *r, char **f, int n, enum vx_status *st, struct vx_err *err)
+{
+    while (*st == VX_OK) {
+        int got = next_record(r, err);
+        if (got <= 0) {
+            if (got < 0)
+                *st = (enum vx_status)got;
+            return false;
+        }
+        bool blank;
+        if ((*st = split_row(r, f, n, &blank, err)) != VX_OK)
+            return false;
+        if (!blank)
+            return true;
+    }
+    return false;
+}
+
 enum vx_status vx_delivery_parse_snapshots(struct vx_delivery_log *log, const char *text,
                                            size_t len, struct vx_err *err)
 {
     static const char *const hdr[] = {"snapshot", "as_of",     "source_url", "lan_code", "region",
                                       "vaccine",  "week_from", "week_to",    "status",   "doses"};
-    struct reader *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        return vx_err_set(err, VX_ENOMEM, "out of memory");
-    r->p = text;
-    r->end = text + len;
-    r->next = 1;
     size_t start = log->n;
-    enum vx_status st = check_header(r, hdr, 10, err);
-    int got;
-    while (st == VX_OK && (got = next_record(r, err)) != 0) {
-        if (got < 0) {
-            st = (enum vx_status)got;
-            break;
-        }
-        char *f[VX_CSV_MAX_FIELDS];
-        bool blank;
-        if ((st = split_row(r, f, 10, &blank, err)) != VX_OK)
-            break;
-        if (blank)
-            continue;
+    enum vx_status st;
+    struct reader *r = reader_open(text, len, hdr, 10, &st, err);
+    if (r == NULL)
+        return st;
+    char *f[VX_CSV_MAX_FIELDS];
+    while (reader_row(r, f, 10, &st, err)) {
         struct vx_delivery_rev rev;
         memset(&rev, 0, sizeof rev);
         struct vx_isoweek to;
@@ -283,26 +307,13 @@ enum vx_status vx_delivery_parse_reconstructed(struct vx_delivery_log *log, cons
                                                size_t len, struct vx_err *err)
 {
     static const char *const hdr[] = {"iso_week", "vaccine", "doses", "method", "forecast_doses"};
-    struct reader *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        return vx_err_set(err, VX_ENOMEM, "out of memory");
-    r->p = text;
-    r->end = text + len;
-    r->next = 1;
     size_t start = log->n;
-    enum vx_status st = check_header(r, hdr, 5, err);
-    int got;
-    while (st == VX_OK && (got = next_record(r, err)) != 0) {
-        if (got < 0) {
-            st = (enum vx_status)got;
-            break;
-        }
-        char *f[VX_CSV_MAX_FIELDS];
-        bool blank;
-        if ((st = split_row(r, f, 5, &blank, err)) != VX_OK)
-            break;
-        if (blank)
-            continue;
+    enum vx_status st;
+    struct reader *r = reader_open(text, len, hdr, 5, &st, err);
+    if (r == NULL)
+        return st;
+    char *f[VX_CSV_MAX_FIELDS];
+    while (reader_row(r, f, 5, &st, err)) {
         struct vx_delivery_rev rev;
         memset(&rev, 0, sizeof rev);
         long long fc = -1;
@@ -436,26 +447,13 @@ enum vx_status vx_population_by_lan(const char *text, size_t len, int year, int 
 {
     static const char *const hdr[] = {"kommun_code", "year", "age_group", "sex", "population"};
     memset(by_lan, 0, 100 * sizeof *by_lan);
-    struct reader *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        return vx_err_set(err, VX_ENOMEM, "out of memory");
-    r->p = text;
-    r->end = text + len;
-    r->next = 1;
     bool any = false;
-    enum vx_status st = check_header(r, hdr, 5, err);
-    int got;
-    while (st == VX_OK && (got = next_record(r, err)) != 0) {
-        if (got < 0) {
-            st = (enum vx_status)got;
-            break;
-        }
-        char *f[VX_CSV_MAX_FIELDS];
-        bool blank;
-        if ((st = split_row(r, f, 5, &blank, err)) != VX_OK)
-            break;
-        if (blank)
-            continue;
+    enum vx_status st;
+    struct reader *r = reader_open(text, len, hdr, 5, &st, err);
+    if (r == NULL)
+        return st;
+    char *f[VX_CSV_MAX_FIELDS];
+    while (reader_row(r, f, 5, &st, err)) {
         long long y = 0, pop = 0;
         int a = 0, b = 0;
         if (strlen(f[0]) != 4 || !parse_count(f[0], &y))

@@ -634,6 +634,17 @@ static enum vx_status subject(struct vx_http_req *req, const char *field, struct
     return VX_OK;
 }
 
+/* Audit a read of `rec` by the caller ("person.read", `detail` names the route); a
+ * failed audit write is answered as a storage problem and nothing is shown. */
+static enum vx_status audit_read(struct vx_http_req *req, struct vx_store *st,
+                                 const struct vx_person_rec *rec, const char *detail)
+{
+    if (vx_audit_person(st, vx_http_req_session(req), "person.read", rec->p.id, rec->p.region,
+                        detail) != VX_OK)
+        return vx_http_problem(req, VX_ESTORE, "cannot write the audit log");
+    return VX_OK;
+}
+
 /* Every dose of the last product's schedule given? (*last gets the dose history.) */
 static bool fully_vaccinated(struct bh *bh, struct vx_store *st, const struct vx_person *p,
                              struct vx_dose_last *last)
@@ -775,9 +786,8 @@ static int h_my_eligibility(struct vx_http_req *req)
     vx_day at;
     if ((rc = day_arg(req, "date", vx_http_req_query(req, "date"), bh_today(bh), &at)) != VX_OK)
         return rc;
-    if (vx_audit_person(st, vx_http_req_session(req), "person.read", rec.p.id, rec.p.region,
-                        "GET /api/v1/me/eligibility") != VX_OK)
-        return vx_http_problem(req, VX_ESTORE, "cannot write the audit log");
+    if ((rc = audit_read(req, st, &rec, "GET /api/v1/me/eligibility")) != VX_OK)
+        return rc;
     cJSON *o = elig_json(bh, st, &rec.p, at, vx_http_req_lang(req));
     return o ? vx_http_reply_json(req, 200, o)
              : vx_http_problem(req, VX_EINTERNAL, "no eligibility rules loaded");
@@ -791,9 +801,8 @@ static int h_my_bookings(struct vx_http_req *req)
     enum vx_status rc = subject(req, "person", &st, &rec);
     if (rc != VX_OK)
         return rc;
-    if (vx_audit_person(st, vx_http_req_session(req), "person.read", rec.p.id, rec.p.region,
-                        "GET /api/v1/me/bookings") != VX_OK)
-        return vx_http_problem(req, VX_ESTORE, "cannot write the audit log");
+    if ((rc = audit_read(req, st, &rec, "GET /api/v1/me/bookings")) != VX_OK)
+        return rc;
     cJSON *arr = bookings_json(bh, &rec, false);
     cJSON *o = cJSON_CreateObject();
     if (!arr || !o) {
@@ -813,9 +822,8 @@ static int h_lookup(struct vx_http_req *req)
     enum vx_status rc = subject(req, "pnr", &st, &rec);
     if (rc != VX_OK)
         return rc;
-    if (vx_audit_person(st, vx_http_req_session(req), "person.read", rec.p.id, rec.p.region,
-                        "POST /api/v1/callcentre/lookup") != VX_OK)
-        return vx_http_problem(req, VX_ESTORE, "cannot write the audit log");
+    if ((rc = audit_read(req, st, &rec, "POST /api/v1/callcentre/lookup")) != VX_OK)
+        return rc;
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return VX_ENOMEM;
@@ -1409,9 +1417,8 @@ static int h_invite(struct vx_http_req *req)
     if ((rc = vx_book_invite_create(bh->eng, rec.p.pnr.norm, expires, s->user, code, &err)) !=
         VX_OK)
         return vx_http_problem(req, rc, "%s", err.msg);
-    if (vx_audit_person(st, s, "person.read", rec.p.id, rec.p.region,
-                        "POST /api/v1/invitations (letter)") != VX_OK)
-        return vx_http_problem(req, VX_ESTORE, "cannot write the audit log");
+    if ((rc = audit_read(req, st, &rec, "POST /api/v1/invitations (letter)")) != VX_OK)
+        return rc;
     char name[130], region[64];
     struct vx_kommun_rec kr;
     snprintf(name, sizeof name, "%s %s", rec.given_name, rec.family_name);
