@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "client.h"
 #include <curl/curl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -52,7 +53,7 @@ static struct vx_http_server *srv;
 static struct vx_arena arena;
 static const struct vx_catalog *cat;
 static struct vx_elig_table rules;
-static char base[64], dbpath[512];
+static char dbpath[512];
 static char old[N_OLD][13]; /* born 1925-1940, region 01, kommun 0180 */
 static int64_t s_main, s_race, s_upp;
 
@@ -232,115 +233,20 @@ static long long db_int(const char *sql)
 
 /* ------------------------------------------------------------------ client */
 
-struct resp {
-    long status;
-    char body[256 * 1024];
-    size_t len;
-    char headers[8192];
-    size_t hlen;
-    cJSON *json;
-};
-
-static void append(char *dst, size_t cap, size_t *len, const char *p, size_t k)
-{
-    size_t room = cap - 1 - *len;
-    size_t n = k < room ? k : room;
-    memcpy(dst + *len, p, n);
-    *len += n;
-    dst[*len] = '\0';
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    struct resp *r = ud;
-    append(r->body, sizeof r->body, &r->len, p, size * n);
-    return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    struct resp *r = ud;
-    append(r->headers, sizeof r->headers, &r->hlen, p, size * n);
-    return size * n;
-}
-
-static const char *header(const struct resp *r, const char *name, char *buf, size_t len)
-{
-    size_t n = strlen(name);
-    for (const char *line = r->headers; *line;) {
-        const char *eol = strstr(line, "\r\n");
-        if (!eol)
-            break;
-        if (!strncasecmp(line, name, n) && line[n] == ':') {
-            const char *v = line + n + 1;
-            while (*v == ' ')
-                v++;
-            size_t vl = (size_t)(eol - v);
-            if (vl >= len)
-                vl = len - 1;
-            memcpy(buf, v, vl);
-            buf[vl] = '\0';
-            return buf;
-        }
-        line = eol + 2;
-    }
-    return NULL;
-}
-
 /* One request with optional cookie ("Cookie: ...") and extra header lines. */
 static struct resp *call(const char *method, const char *path, const char *body, const char *cookie,
                          const char *h1, const char *h2)
 {
-    struct resp *r = calloc(1, sizeof *r);
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", base, path);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    struct curl_slist *sl = NULL;
-    bool own_ct =
-        (h1 && !strncmp(h1, "Content-Type:", 13)) || (h2 && !strncmp(h2, "Content-Type:", 13));
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-        if (!own_ct)
-            sl = curl_slist_append(sl, "Content-Type: application/json");
-    }
-    if (strcmp(method, "GET"))
-        sl = curl_slist_append(sl, "X-Requested-With: vaxchain");
+    const char *hdrs[4];
+    int n = 0;
     if (cookie)
-        sl = curl_slist_append(sl, cookie);
+        hdrs[n++] = cookie;
     if (h1)
-        sl = curl_slist_append(sl, h1);
+        hdrs[n++] = h1;
     if (h2)
-        sl = curl_slist_append(sl, h2);
-    sl = curl_slist_append(sl, "Expect:");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, sl);
-    CURLcode cc = curl_easy_perform(c);
-    if (cc != CURLE_OK)
-        fprintf(stderr, "curl %s %s: %s\n", method, path, curl_easy_strerror(cc));
-    assert_int_equal(cc, CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_slist_free_all(sl);
-    curl_easy_cleanup(c);
-    r->json = cJSON_Parse(r->body);
-    return r;
-}
-
-static void resp_free(struct resp *r)
-{
-    cJSON_Delete(r->json);
-    free(r);
-}
-
-static const cJSON *jget(const cJSON *o, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, name);
+        hdrs[n++] = h2;
+    hdrs[n] = NULL;
+    return req_full(NULL, method, path, body, hdrs, false);
 }
 
 static double jnum(const cJSON *o, const char *name)

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "client.h"
 #include <curl/curl.h>
 #include <dirent.h>
 #include <sqlite3.h>
@@ -53,7 +54,7 @@ enum { P_DONE, P_JANSS, P_ONE, P_FLU, P_NONE, N_P };
 static struct vx_http_server *srv;
 static struct vx_arena arena;
 static const struct vx_catalog *cat;
-static char base[64], dbpath[512], keydir[512], tddir[512];
+static char dbpath[512], keydir[512], tddir[512];
 static char pnr[N_P][13];
 static int64_t pid[N_P];
 
@@ -234,109 +235,19 @@ static int group_teardown(void **state)
 
 /* ------------------------------------------------------------------ client */
 
-struct resp {
-    long status;
-    struct vx_buf body;
-    char headers[8192];
-    size_t hlen;
-    cJSON *json;
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    struct resp *r = ud;
-    return vx_buf_append(&r->body, p, size * n) == VX_OK ? size * n : 0;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    struct resp *r = ud;
-    size_t k = size * n, room = sizeof r->headers - 1 - r->hlen;
-    if (k > room)
-        k = room;
-    memcpy(r->headers + r->hlen, p, k);
-    r->hlen += k;
-    r->headers[r->hlen] = '\0';
-    return size * n;
-}
-
-static const char *header(const struct resp *r, const char *name, char *buf, size_t len)
-{
-    size_t n = strlen(name);
-    for (const char *line = r->headers; *line;) {
-        const char *eol = strstr(line, "\r\n");
-        if (!eol)
-            break;
-        if (!strncasecmp(line, name, n) && line[n] == ':') {
-            const char *v = line + n + 1;
-            while (*v == ' ')
-                v++;
-            size_t vl = (size_t)(eol - v);
-            if (vl >= len)
-                vl = len - 1;
-            memcpy(buf, v, vl);
-            buf[vl] = '\0';
-            return buf;
-        }
-        line = eol + 2;
-    }
-    return NULL;
-}
-
 /* One request; `cookie` ("Cookie: ...") and `extra` (a header line) may be NULL;
  * `xrw` adds X-Requested-With to a POST. */
 static struct resp *call(const char *method, const char *path, const char *body, const char *cookie,
                          const char *extra, bool xrw)
 {
-    struct resp *r = calloc(1, sizeof *r);
-    assert_non_null(r);
-    vx_buf_init(&r->body, 8u << 20);
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", base, path);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    struct curl_slist *sl = NULL;
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-        sl = curl_slist_append(sl, "Content-Type: application/json");
-    }
-    if (xrw)
-        sl = curl_slist_append(sl, "X-Requested-With: vaxchain");
+    const char *hdrs[3];
+    int n = 0;
     if (cookie)
-        sl = curl_slist_append(sl, cookie);
+        hdrs[n++] = cookie;
     if (extra)
-        sl = curl_slist_append(sl, extra);
-    sl = curl_slist_append(sl, "Expect:");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, sl);
-    CURLcode cc = curl_easy_perform(c);
-    if (cc != CURLE_OK)
-        fprintf(stderr, "curl %s %s: %s\n", method, path, curl_easy_strerror(cc));
-    assert_int_equal(cc, CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_slist_free_all(sl);
-    curl_easy_cleanup(c);
-    assert_int_equal(vx_buf_append(&r->body, "", 0), VX_OK);
-    r->json = cJSON_ParseWithLength(r->body.data, r->body.len);
-    return r;
-}
-
-static void resp_free(struct resp *r)
-{
-    cJSON_Delete(r->json);
-    vx_buf_release(&r->body);
-    free(r);
-}
-
-static const cJSON *jget(const cJSON *o, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, name);
+        hdrs[n++] = extra;
+    hdrs[n] = NULL;
+    return req_full(NULL, method, path, body, hdrs, !xrw);
 }
 
 static const char *jstr(const cJSON *o, const char *name)
@@ -348,8 +259,7 @@ static const char *jstr(const cJSON *o, const char *name)
 static void expect_status(const struct resp *r, long status)
 {
     if (r->status != status)
-        fprintf(stderr, "expected %ld, got %ld: %.400s\n", status, r->status,
-                r->body.data ? r->body.data : "");
+        fprintf(stderr, "expected %ld, got %ld: %.400s\n", status, r->status, r->body);
     assert_int_equal(r->status, status);
 }
 
@@ -577,8 +487,8 @@ static void test_formats(void **state)
     struct resp *r = call("GET", "/api/v1/me/certificate.pdf", NULL, ck, NULL, false);
     expect_status(r, 200);
     expect_type(r, "application/pdf");
-    assert_true(r->body.len > 1000);
-    assert_memory_equal(r->body.data, "%PDF-", 5);
+    assert_true(r->len > 1000);
+    assert_memory_equal(r->body, "%PDF-", 5);
     assert_non_null(header(r, "Content-Disposition", cd, sizeof cd));
     assert_non_null(strstr(cd, "attachment"));
     resp_free(r);
@@ -586,13 +496,13 @@ static void test_formats(void **state)
     r = call("GET", "/api/v1/me/certificate.png", NULL, ck, NULL, false);
     expect_status(r, 200);
     expect_type(r, "image/png");
-    assert_memory_equal(r->body.data, "\x89PNG\r\n\x1a\n", 8);
+    assert_memory_equal(r->body, "\x89PNG\r\n\x1a\n", 8);
     if (vx_cert_qr_can_decode()) {
         struct vx_buf text;
         vx_buf_init(&text, VX_CERT_MAX_TEXT);
         struct vx_err err = {0};
-        assert_int_equal(
-            vx_cert_qr_decode_png((const uint8_t *)r->body.data, r->body.len, &text, &err), VX_OK);
+        assert_int_equal(vx_cert_qr_decode_png((const uint8_t *)r->body, r->len, &text, &err),
+                         VX_OK);
         assert_memory_equal(text.data, "HC1:", 4);
         struct vx_cert_result res;
         lib_verify(text.data, &res);
@@ -605,8 +515,8 @@ static void test_formats(void **state)
     r = call("GET", "/api/v1/me/certificate.svg", NULL, ck, NULL, false);
     expect_status(r, 200);
     expect_type(r, "image/svg+xml");
-    assert_non_null(strstr(r->body.data, "<svg"));
-    assert_null(strstr(r->body.data, "<script"));
+    assert_non_null(strstr(r->body, "<svg"));
+    assert_null(strstr(r->body, "<script"));
     resp_free(r);
 }
 

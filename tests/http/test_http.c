@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "client.h"
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -35,7 +36,6 @@
 /* ------------------------------------------------------------------ fixture */
 
 static struct vx_http_server *srv;
-static char base[64];
 static char dbpath[512], webdir[512], secret[512];
 
 /* Test module: a completer thread that answers suspended requests. */
@@ -341,127 +341,6 @@ static int group_teardown(void **state)
 }
 
 /* ------------------------------------------------------------------ client */
-
-struct resp {
-    long status;
-    char body[256 * 1024];
-    size_t len;
-    char headers[8192];
-    size_t hlen;
-    cJSON *json;
-};
-
-/* Append k bytes to a fixed buffer (cut at its end), keeping it NUL-terminated. */
-static void append(char *dst, size_t cap, size_t *len, const char *p, size_t k)
-{
-    size_t room = cap - 1 - *len;
-    size_t n = k < room ? k : room;
-    memcpy(dst + *len, p, n);
-    *len += n;
-    dst[*len] = '\0';
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    struct resp *r = ud;
-    append(r->body, sizeof r->body, &r->len, p, size * n);
-    return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    struct resp *r = ud;
-    append(r->headers, sizeof r->headers, &r->hlen, p, size * n);
-    return size * n;
-}
-
-/* Value of response header `name` (case-insensitive) copied to buf, or NULL. */
-static const char *header(const struct resp *r, const char *name, char *buf, size_t len)
-{
-    size_t n = strlen(name);
-    for (const char *line = r->headers; *line;) {
-        const char *eol = strstr(line, "\r\n");
-        if (!eol)
-            break;
-        if (!strncasecmp(line, name, n) && line[n] == ':') {
-            const char *v = line + n + 1;
-            while (*v == ' ')
-                v++;
-            size_t vl = (size_t)(eol - v);
-            if (vl >= len)
-                vl = len - 1;
-            memcpy(buf, v, vl);
-            buf[vl] = '\0';
-            return buf;
-        }
-        line = eol + 2;
-    }
-    return NULL;
-}
-
-/*
- * One request. `hdrs` are extra header lines (NULL-terminated list, may be NULL);
- * POST/PUT/PATCH/DELETE get X-Requested-With unless `no_xrw`.
- */
-static struct resp *req_full(CURL *c, const char *method, const char *path, const char *body,
-                             const char *const *hdrs, bool no_xrw)
-{
-    struct resp *r = calloc(1, sizeof *r);
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", base, path);
-    bool own = !c;
-    if (own)
-        c = curl_easy_init();
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (!strcmp(method, "HEAD"))
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    struct curl_slist *sl = NULL;
-    bool own_ct = false;
-    for (int i = 0; hdrs && hdrs[i]; i++)
-        own_ct |= !strncasecmp(hdrs[i], "Content-Type:", 13);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-        if (!own_ct)
-            sl = curl_slist_append(sl, "Content-Type: application/json");
-    }
-    if (strcmp(method, "GET") && strcmp(method, "HEAD") && !no_xrw)
-        sl = curl_slist_append(sl, "X-Requested-With: vaxchain");
-    for (int i = 0; hdrs && hdrs[i]; i++)
-        sl = curl_slist_append(sl, hdrs[i]);
-    sl = curl_slist_append(sl, "Expect:");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, sl);
-    CURLcode cc = curl_easy_perform(c);
-    if (cc != CURLE_OK)
-        fprintf(stderr, "curl %s %s: %s\n", method, path, curl_easy_strerror(cc));
-    assert_int_equal(cc, CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_slist_free_all(sl);
-    if (own)
-        curl_easy_cleanup(c);
-    r->json = cJSON_Parse(r->body);
-    return r;
-}
-
-static struct resp *req(const char *method, const char *path, const char *body,
-                        const char *const *hdrs)
-{
-    return req_full(NULL, method, path, body, hdrs, false);
-}
-
-static void resp_free(struct resp *r)
-{
-    cJSON_Delete(r->json);
-    free(r);
-}
 
 static const char *jstr(const cJSON *o, const char *name)
 {
