@@ -14,6 +14,7 @@ PACKAGES=(
   # libraries
   libsqlite3-dev sqlite3 libcjson-dev libmicrohttpd-dev libssl-dev openssl zlib1g-dev
   libcbor-dev libqrencode-dev libcairo2-dev libzbar-dev
+  libxlsxwriter-dev libglpk-dev
   # tests
   libcmocka-dev libcurl4-openssl-dev python3
   # browser tests (tests/browser): Debian's chromium driven by npm playwright-core

@@ -35,6 +35,13 @@
 #include "vx/status.h"
 
 struct vx_store;
+struct vx_store_care_ops;
+struct vx_store_regx_ops;
+struct vx_store_stats_ops;
+struct vx_store_report_ops;
+struct vx_store_muni_ops;
+struct vx_store_ledger_ops;
+struct vx_store_plan_ops;
 
 struct vx_region_rec {
     char code[3];        /* "01" */
@@ -206,6 +213,17 @@ struct vx_dose_rec {
     char vaccinator[64]; /* staff user id, "" = unknown */
     char source[12];     /* "recorded" (given in vaxchain) or "backfill" (from the register) */
     vx_time created_at;  /* on insert 0 = now */
+    /* schema version 3 */
+    char kommun[5];          /* municipality whose nurse gave it ("" = none) */
+    int64_t booking_id;      /* the booking it fulfilled (0 = unbooked) */
+    int64_t lot_id;          /* lots row (0 = unknown, e.g. back-filled) */
+    int64_t vial_id;         /* the vial it was drawn from (0 = unknown) */
+    char injection_site[16]; /* "left_arm", "right_arm", "left_thigh", ... ("" = unknown) */
+    /* read-only here (set by the care module's correction and void ops): */
+    bool voided;           /* status 'voided': given in error or recorded twice */
+    int version;           /* 1 on insert, +1 per correction (register exports resend) */
+    vx_time updated_at;    /* last change */
+    char void_reason[128]; /* why it was voided */
 };
 
 /* A cohort release: who may book in which region from when. */
@@ -338,6 +356,16 @@ struct vx_store_ops {
      * filled, *n gets how many the person has (may exceed cap; cap 0 just counts). */
     enum vx_status (*dose_list_person)(struct vx_store *st, int64_t person_id,
                                        struct vx_dose_rec *out, int cap, int *n);
+
+    /* ---- module storage: one table of operations per module, each declared in
+     * include/vx/store_<module>.h (schema versions 4..10, see docs/schema.md). ---- */
+    const struct vx_store_care_ops *care;     /* stock, vials, standby, dose recording */
+    const struct vx_store_regx_ops *regx;     /* register export outbox, back-fill */
+    const struct vx_store_stats_ops *stats;   /* coverage aggregates, official series */
+    const struct vx_store_report_ops *report; /* traffic-light reports */
+    const struct vx_store_muni_ops *muni;     /* municipal resident lists, rounds */
+    const struct vx_store_ledger_ops *ledger; /* compensation, resources, coordination */
+    const struct vx_store_plan_ops *plan;     /* deliveries, allocations, plans */
 };
 
 struct vx_store {
@@ -370,6 +398,6 @@ static inline enum vx_status vx_store_rollback(struct vx_store *st)
 }
 
 /* Current schema version the code expects (highest migration). */
-#define VX_SCHEMA_VERSION 2
+#define VX_SCHEMA_VERSION 10
 
 #endif

@@ -126,10 +126,34 @@ int cmd_cert_verify(struct cli_ctx *ctx);
 int cmd_cert_issue(struct cli_ctx *ctx);
 int cmd_register_check_vxu(struct cli_ctx *ctx);
 int cmd_register_check_fhir(struct cli_ctx *ctx);
-int cmd_plan_deliveries(struct cli_ctx *ctx);
-int cmd_plan_allocate(struct cli_ctx *ctx);
 
+/* Options shared by many commands. */
+#define OPT_DB                                                                                     \
+    {                                                                                              \
+        "db", "PATH", "database file (default $VAXCHAIN_DB or ./vaxchain.db)"                      \
+    }
+#define OPT_DATA                                                                                   \
+    {                                                                                              \
+        "data-dir", "DIR", "folder with catalogue and rule files (default: data/)"                 \
+    }
+#define OPT_DATE                                                                                   \
+    {                                                                                              \
+        "date", "YYYY-MM-DD", "reference date (default: today in Stockholm)"                       \
+    }
+
+/* Command tables, each ended by an entry with words == NULL: the core commands
+ * (commands.c) and one per module (src/cli/cmd_<module>.c). */
 extern const struct cli_command cli_commands[];
-extern const int cli_command_count;
+extern const struct cli_command cli_cmds_care[];   /* cmd_care.c */
+extern const struct cli_command cli_cmds_regx[];   /* cmd_regx.c */
+extern const struct cli_command cli_cmds_stats[];  /* cmd_stats.c */
+extern const struct cli_command cli_cmds_report[]; /* cmd_report.c */
+extern const struct cli_command cli_cmds_muni[];   /* cmd_muni.c */
+extern const struct cli_command cli_cmds_ledger[]; /* cmd_ledger.c */
+extern const struct cli_command cli_cmds_plan[];   /* cmd_plan.c */
+/* All of the tables above, NULL-terminated. */
+extern const struct cli_command *const cli_groups[];
+/* The command whose words are exactly `words` ("plan replay"), or NULL. */
+const struct cli_command *cli_find(const char *words);
 
 #endif

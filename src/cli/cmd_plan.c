@@ -124,7 +124,7 @@ static bool vaccine_opt(struct cli_ctx *ctx, const char **out)
     return true;
 }
 
-int cmd_plan_deliveries(struct cli_ctx *ctx)
+static int cmd_plan_deliveries(struct cli_ctx *ctx)
 {
     const struct words *w = lang_words(ctx);
     vx_day as_of;
@@ -207,7 +207,7 @@ static bool load_region_names(struct cli_ctx *ctx, char names[100][32])
     return true;
 }
 
-int cmd_plan_allocate(struct cli_ctx *ctx)
+static int cmd_plan_allocate(struct cli_ctx *ctx)
 {
     const struct words *w = lang_words(ctx);
     struct vx_isoweek week;
@@ -329,3 +329,37 @@ out:
     vx_arena_release(&arena);
     return rc;
 }
+
+const struct cli_command cli_cmds_plan[] = {
+    {
+        .words = "plan deliveries",
+        .summary = "list national deliveries per ISO week and vaccine with every revision",
+        .details = "Reads FoHM's published snapshots and the reconstructed 2021 series from the\n"
+                   "shared data (se/deliveries_se_week*.csv). Per week and vaccine: the figure\n"
+                   "known on --as-of (latest revision by then) and its revisions old -> new.",
+        .max_args = 0,
+        .opts = {{"as-of", "YYYY-MM-DD", "what was known on this day (default: today)"},
+                 {"vaccine", "CODE", "only this vaccine (COM, MOD, AZ, JANSS, NVX)"},
+                 {"csv", NULL, "print CSV, one row per revision"},
+                 {"lang", "sv|en", "language of the table (default sv)"}},
+        .run = cmd_plan_deliveries,
+    },
+    {
+        .words = "plan allocate",
+        .summary = "national -> regional allocation of a week's delivery in whole packages",
+        .details = "Replays the national deliveries of one vaccine up to --week, pro rata to\n"
+                   "SCB population 2020 of the basis, in whole packages, remainders carried:\n"
+                   "each region's cumulative allocation stays within one package of exact.\n"
+                   "Basis: adult (18+), age:LO- or age:LO-HI (e.g. age:65-, age:70-).",
+        .max_args = 0,
+        .opts = {OPT_DATA,
+                 {"week", "YYYY-Www", "the week to show (required), e.g. 2021-W10"},
+                 {"vaccine", "CODE", "COM (default), MOD or AZ"},
+                 {"basis", "BASIS", "adult (default), age:65-, age:70-, age:LO-HI"},
+                 {"package", "N", "vials per package (default: COM 195, others 10)"},
+                 {"csv", NULL, "print CSV"},
+                 {"lang", "sv|en", "language of the table (default sv)"}},
+        .run = cmd_plan_allocate,
+    },
+    {0}, /* end */
+};

@@ -32,14 +32,28 @@
 #include "vx/book_http.h"
 #include "vx/catalog.h"
 #include "vx/cert.h"
+#include "vx/care_http.h"
 #include "vx/cert_http.h"
+#include "vx/ledger_http.h"
+#include "vx/muni_http.h"
+#include "vx/plan_http.h"
+#include "vx/regx_http.h"
+#include "vx/report_http.h"
+#include "vx/stats_http.h"
 #include "vx/elig.h"
 #include "vx/http.h"
 
 /* The modules whose routes the server offers, in registration order. */
 static const struct vx_http_module *const modules[] = {
-    &vx_book_http_module, /* booking, availability, cohorts, waiting room */
-    &vx_cert_http_module, /* certificates: citizen download, public verifier */
+    &vx_book_http_module,   /* booking, availability, cohorts, waiting room */
+    &vx_cert_http_module,   /* certificates: citizen download, public verifier */
+    &vx_care_http_module,   /* point of care: check-in, doses, stock, vials, standby */
+    &vx_regx_http_module,   /* register export status, FHIR Immunization */
+    &vx_stats_http_module,  /* coverage statistics, open data */
+    &vx_report_http_module, /* traffic-light reports, dashboard data */
+    &vx_muni_http_module,   /* municipal resident lists and vaccination rounds */
+    &vx_ledger_http_module, /* compensation, resources, sick travel, coordination */
+    &vx_plan_http_module,   /* deliveries, allocation, quotas, projection */
 };
 
 /* --keys DIR: make a demo CSCA and document signer there when it has none. */

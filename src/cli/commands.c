@@ -5,20 +5,8 @@
  * common to commands that touch the database are repeated per entry on purpose: a
  * command's help shows exactly what it accepts.
  */
+#include <string.h>
 #include "cli_int.h"
-
-#define OPT_DB                                                                                     \
-    {                                                                                              \
-        "db", "PATH", "database file (default $VAXCHAIN_DB or ./vaxchain.db)"                      \
-    }
-#define OPT_DATA                                                                                   \
-    {                                                                                              \
-        "data-dir", "DIR", "folder with catalogue and rule files (default: data/)"                 \
-    }
-#define OPT_DATE                                                                                   \
-    {                                                                                              \
-        "date", "YYYY-MM-DD", "reference date (default: today in Stockholm)"                       \
-    }
 
 const struct cli_command cli_commands[] = {
     {
@@ -270,36 +258,21 @@ const struct cli_command cli_commands[] = {
         .opts = {{"print", NULL, "print the re-emitted JSON"}},
         .run = cmd_register_check_fhir,
     },
-    {
-        .words = "plan deliveries",
-        .summary = "list national deliveries per ISO week and vaccine with every revision",
-        .details = "Reads FoHM's published snapshots and the reconstructed 2021 series from the\n"
-                   "shared data (se/deliveries_se_week*.csv). Per week and vaccine: the figure\n"
-                   "known on --as-of (latest revision by then) and its revisions old -> new.",
-        .max_args = 0,
-        .opts = {{"as-of", "YYYY-MM-DD", "what was known on this day (default: today)"},
-                 {"vaccine", "CODE", "only this vaccine (COM, MOD, AZ, JANSS, NVX)"},
-                 {"csv", NULL, "print CSV, one row per revision"},
-                 {"lang", "sv|en", "language of the table (default sv)"}},
-        .run = cmd_plan_deliveries,
-    },
-    {
-        .words = "plan allocate",
-        .summary = "national -> regional allocation of a week's delivery in whole packages",
-        .details = "Replays the national deliveries of one vaccine up to --week, pro rata to\n"
-                   "SCB population 2020 of the basis, in whole packages, remainders carried:\n"
-                   "each region's cumulative allocation stays within one package of exact.\n"
-                   "Basis: adult (18+), age:LO- or age:LO-HI (e.g. age:65-, age:70-).",
-        .max_args = 0,
-        .opts = {OPT_DATA,
-                 {"week", "YYYY-Www", "the week to show (required), e.g. 2021-W10"},
-                 {"vaccine", "CODE", "COM (default), MOD or AZ"},
-                 {"basis", "BASIS", "adult (default), age:65-, age:70-, age:LO-HI"},
-                 {"package", "N", "vials per package (default: COM 195, others 10)"},
-                 {"csv", NULL, "print CSV"},
-                 {"lang", "sv|en", "language of the table (default sv)"}},
-        .run = cmd_plan_allocate,
-    },
+    {0}, /* end */
 };
 
-const int cli_command_count = (int)VX_ARRAY_LEN(cli_commands);
+/* Every command table, in the order `vaxchain --help` lists them. Each module's
+ * commands live beside their handlers in src/cli/cmd_<module>.c. */
+const struct cli_command *const cli_groups[] = {
+    cli_commands,  cli_cmds_care,   cli_cmds_regx, cli_cmds_stats, cli_cmds_report,
+    cli_cmds_muni, cli_cmds_ledger, cli_cmds_plan, NULL,
+};
+
+const struct cli_command *cli_find(const char *words)
+{
+    for (int g = 0; cli_groups[g]; g++)
+        for (const struct cli_command *c = cli_groups[g]; c->words; c++)
+            if (!strcmp(c->words, words))
+                return c;
+    return NULL;
+}

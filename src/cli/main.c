@@ -35,8 +35,9 @@ static void print_overview(FILE *f)
           "register → certificate → situational picture)\n\n"
           "Usage: vaxchain <command> [options] [arguments]\n\nCommands:\n",
           f);
-    for (int i = 0; i < cli_command_count; i++)
-        fprintf(f, "  %-20s %s\n", cli_commands[i].words, cli_commands[i].summary);
+    for (int g = 0; cli_groups[g]; g++)
+        for (const struct cli_command *c = cli_groups[g]; c->words; c++)
+            fprintf(f, "  %-20s %s\n", c->words, c->summary);
     fputs("\nRun `vaxchain <command> --help` for a command's options.\n", f);
 }
 
@@ -65,11 +66,13 @@ int main(int argc, char **argv)
     }
     const struct cli_command *cmd = NULL;
     int used = 0;
-    for (int i = 0; i < cli_command_count; i++) {
-        int u;
-        if (words_match(cli_commands[i].words, argc - 1, argv + 1, &u) && u > used) {
-            cmd = &cli_commands[i];
-            used = u;
+    for (int g = 0; cli_groups[g]; g++) {
+        for (const struct cli_command *c = cli_groups[g]; c->words; c++) {
+            int u;
+            if (words_match(c->words, argc - 1, argv + 1, &u) && u > used) {
+                cmd = c;
+                used = u;
+            }
         }
     }
     if (!cmd) {

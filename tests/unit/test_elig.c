@@ -567,10 +567,7 @@ static void read_all(FILE *f, char *buf, size_t len)
  * as "name=value" / "name" strings, NULL-terminated. */
 static void run_cmd(struct run *r, const char *words, const char *arg, const char *const *opts)
 {
-    const struct cli_command *cmd = NULL;
-    for (int i = 0; i < cli_command_count; i++)
-        if (!strcmp(cli_commands[i].words, words))
-            cmd = &cli_commands[i];
+    const struct cli_command *cmd = cli_find(words);
     assert_non_null(cmd);
     struct cli_ctx ctx = {.cmd = cmd};
     char *argv[2] = {(char *)arg, NULL};

@@ -308,9 +308,35 @@ static const char schema_v2[] =
     ") STRICT;"
     "CREATE INDEX invitation_codes_person ON invitation_codes (person_id);";
 
+/*
+ * Version 3: doses can be corrected and voided (both audited by the care
+ * module), carry the vial they were drawn from and the injection site, and a
+ * version that each correction bumps so that register exports resend it.
+ */
+static const char schema_v3[] =
+    "ALTER TABLE doses ADD COLUMN status TEXT NOT NULL DEFAULT 'valid'"
+    "  CHECK (status = 'valid' OR status = 'voided');"
+    "ALTER TABLE doses ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);"
+    "ALTER TABLE doses ADD COLUMN vial_id INTEGER;" /* vials (version 4); NULL = unknown */
+    "ALTER TABLE doses ADD COLUMN injection_site TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE doses ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE doses ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE doses SET updated_at = created_at;"
+    "CREATE INDEX doses_vial ON doses (vial_id) WHERE vial_id IS NOT NULL;"
+    "CREATE INDEX doses_booking ON doses (booking_id) WHERE booking_id IS NOT NULL;";
+
+/* Versions 4..10 belong to the modules' sub-backends (their own files here). */
 static const struct sq_migration migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "booking: supply, cohorts, idempotent requests, invitation codes", schema_v2},
+    {3, "doses: status, version, vial, injection site", schema_v3},
+    {4, "care: stock, lots at sites, vials, wastage, standby, adverse events", sq_schema_care},
+    {5, "register export: outbox per register, attempts, back-fill keys", sq_schema_regx},
+    {6, "statistics: coverage aggregates, official series", sq_schema_stats},
+    {7, "traffic-light reports", sq_schema_report},
+    {8, "municipalities: resident lists, vaccination rounds", sq_schema_muni},
+    {9, "compensation, resources, sick travel, coordination", sq_schema_ledger},
+    {10, "planner: delivery plans, allocations per site, quotas", sq_schema_plan},
 };
 
 _Static_assert(VX_ARRAY_LEN(migrations) == VX_SCHEMA_VERSION,

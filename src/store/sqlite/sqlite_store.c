@@ -199,10 +199,11 @@ static const char *const stmt_sql[ST_COUNT] = {
                       "WHERE code_hash = ?1",
     [ST_INVITE_USE] = "UPDATE invitation_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
     [ST_DOSE_PUT] = "INSERT INTO doses (person_id, region_code, vaccine_code, lot_number, "
-                    "dose_number, given_at, site_id, vaccinator, source, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [ST_DOSE_LIST] = "SELECT id, person_id, region_code, vaccine_code, lot_number, dose_number, "
-                     "given_at, coalesce(site_id, 0), vaccinator, source, created_at FROM doses "
+                    "dose_number, given_at, site_id, vaccinator, source, created_at, "
+                    "kommun_code, booking_id, lot_id, vial_id, injection_site, updated_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                    "?10)",
+    [ST_DOSE_LIST] = "SELECT " SQ_DOSE_COLS " FROM doses "
                      "WHERE person_id = ?1 ORDER BY given_at, dose_number, id",
 };
 
@@ -237,6 +238,14 @@ struct sq_store {
     bool idx_checked;             /* this transaction decided whether to defer persons indexes */
     int n_deferred;               /* persons indexes dropped in this transaction ... */
     char *deferred_sql[MAX_DEFERRED]; /* ... and their CREATE statements, run at commit */
+    struct sq_extra *extra;           /* sub-backends' statements, see sq_prep() */
+    int nextra, capextra;
+};
+
+/* A statement of a sub-backend, cached under the address of its SQL text. */
+struct sq_extra {
+    const char *sql;
+    sqlite3_stmt *q;
 };
 
 static const struct vx_store_ops sqlite_ops;
@@ -422,6 +431,9 @@ static void sq_close(struct vx_store *st)
     struct sq_store *s = sq(st);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < s->nextra; i++)
+        sqlite3_finalize(s->extra[i].q);
+    free(s->extra);
     if (s->db && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* uncommitted work is discarded */
     sqlite3_close(s->db);
@@ -1528,6 +1540,33 @@ static enum vx_status sq_invite_use(struct vx_store *st, int64_t id, vx_time at)
 
 /* ---- doses ----------------------------------------------------------------- */
 
+void sq_dose_from_row(sqlite3_stmt *q, struct vx_dose_rec *d)
+{
+    memset(d, 0, sizeof *d);
+    d->id = sqlite3_column_int64(q, 0);
+    d->person_id = sqlite3_column_int64(q, 1);
+    copy_col(q, 2, d->region, sizeof d->region);
+    copy_col(q, 3, d->vaccine, sizeof d->vaccine);
+    copy_col(q, 4, d->lot_number, sizeof d->lot_number);
+    d->dose_number = sqlite3_column_int(q, 5);
+    d->given_at = sqlite3_column_int64(q, 6);
+    d->site_id = sqlite3_column_int64(q, 7);
+    copy_col(q, 8, d->vaccinator, sizeof d->vaccinator);
+    copy_col(q, 9, d->source, sizeof d->source);
+    d->created_at = sqlite3_column_int64(q, 10);
+    copy_col(q, 11, d->kommun, sizeof d->kommun);
+    d->booking_id = sqlite3_column_int64(q, 12);
+    d->lot_id = sqlite3_column_int64(q, 13);
+    d->vial_id = sqlite3_column_int64(q, 14);
+    copy_col(q, 15, d->injection_site, sizeof d->injection_site);
+    char status[8];
+    copy_col(q, 16, status, sizeof status);
+    d->voided = strcmp(status, "voided") == 0;
+    d->version = sqlite3_column_int(q, 17);
+    d->updated_at = sqlite3_column_int64(q, 18);
+    copy_col(q, 19, d->void_reason, sizeof d->void_reason);
+}
+
 static enum vx_status sq_dose_put(struct vx_store *st, const struct vx_dose_rec *d, int64_t *id)
 {
     struct sq_store *s = sq(st);
@@ -1546,12 +1585,20 @@ static enum vx_status sq_dose_put(struct vx_store *st, const struct vx_dose_rec 
     rc |= bind_text(q, 8, d->vaccinator, sizeof d->vaccinator);
     rc |= sqlite3_bind_text(q, 9, source, (int)strnlen(source, sizeof d->source), SQLITE_STATIC);
     rc |= sqlite3_bind_int64(q, 10, d->created_at ? d->created_at : (sqlite3_int64)time(NULL));
+    rc |= d->kommun[0] ? bind_text(q, 11, d->kommun, sizeof d->kommun) : sqlite3_bind_null(q, 11);
+    rc |= d->booking_id ? sqlite3_bind_int64(q, 12, d->booking_id) : sqlite3_bind_null(q, 12);
+    rc |= d->lot_id ? sqlite3_bind_int64(q, 13, d->lot_id) : sqlite3_bind_null(q, 13);
+    rc |= d->vial_id ? sqlite3_bind_int64(q, 14, d->vial_id) : sqlite3_bind_null(q, 14);
+    rc |= bind_text(q, 15, d->injection_site, sizeof d->injection_site);
     if (rc == SQLITE_OK)
         rc = step_done(q);
     vs = rc == SQLITE_OK
              ? VX_OK
-             : sq_fail(s, rc, true, "dose", "no such person %lld, vaccine %.16s or site %lld",
-                       (long long)d->person_id, d->vaccine, (long long)d->site_id);
+             : sq_fail(s, rc, true, "dose",
+                       "no such person %lld, vaccine %.16s, site %lld, municipality %.4s, "
+                       "booking %lld or lot %lld",
+                       (long long)d->person_id, d->vaccine, (long long)d->site_id, d->kommun,
+                       (long long)d->booking_id, (long long)d->lot_id);
     sqlite3_reset(q);
     if (vs == VX_OK && id)
         *id = sqlite3_last_insert_rowid(s->db);
@@ -1571,21 +1618,8 @@ static enum vx_status sq_dose_list_person(struct vx_store *st, int64_t person_id
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         if ((rc = sqlite3_step(q)) != SQLITE_ROW)
             break;
-        if (*n < cap) {
-            struct vx_dose_rec *d = &out[*n];
-            memset(d, 0, sizeof *d);
-            d->id = sqlite3_column_int64(q, 0);
-            d->person_id = sqlite3_column_int64(q, 1);
-            copy_col(q, 2, d->region, sizeof d->region);
-            copy_col(q, 3, d->vaccine, sizeof d->vaccine);
-            copy_col(q, 4, d->lot_number, sizeof d->lot_number);
-            d->dose_number = sqlite3_column_int(q, 5);
-            d->given_at = sqlite3_column_int64(q, 6);
-            d->site_id = sqlite3_column_int64(q, 7);
-            copy_col(q, 8, d->vaccinator, sizeof d->vaccinator);
-            copy_col(q, 9, d->source, sizeof d->source);
-            d->created_at = sqlite3_column_int64(q, 10);
-        }
+        if (*n < cap)
+            sq_dose_from_row(q, &out[*n]);
         (*n)++;
     }
     vs = rc == SQLITE_DONE ? VX_OK : sq_fail(s, rc, false, "doses of person", NULL);
@@ -1634,11 +1668,136 @@ static const struct vx_store_ops sqlite_ops = {
     .invite_use = sq_invite_use,
     .dose_put = sq_dose_put,
     .dose_list_person = sq_dose_list_person,
+    .care = &sq_care_ops,
+    .regx = &sq_regx_ops,
+    .stats = &sq_stats_ops,
+    .report = &sq_report_ops,
+    .muni = &sq_muni_ops,
+    .ledger = &sq_ledger_ops,
+    .plan = &sq_plan_ops,
 };
 
 sqlite3 *sq_store_db(struct vx_store *st)
 {
     return st && st->ops == &sqlite_ops ? sq(st)->db : NULL;
+}
+
+/* ---- the toolkit of the sub-backends (sqlite_int.h) ------------------------ */
+
+enum vx_status sq_prep(struct vx_store *st, const char *sql, const char *what, sqlite3_stmt **q)
+{
+    struct sq_store *s = sq(st);
+    *q = NULL;
+    for (int i = 0; i < s->nextra; i++) {
+        if (s->extra[i].sql == sql) {
+            *q = s->extra[i].q;
+            return VX_OK;
+        }
+    }
+    if (s->nextra == s->capextra) {
+        int cap = s->capextra ? s->capextra * 2 : 32;
+        struct sq_extra *e = realloc(s->extra, (size_t)cap * sizeof *e);
+        if (!e) {
+            set_err(s, "%s: out of memory", what);
+            return VX_ENOMEM;
+        }
+        s->extra = e;
+        s->capextra = cap;
+    }
+    sqlite3_stmt *p = NULL;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &p, NULL);
+    if (rc != SQLITE_OK)
+        return sq_fail(s, rc, false, what, NULL);
+    s->extra[s->nextra++] = (struct sq_extra){sql, p};
+    *q = p;
+    return VX_OK;
+}
+
+enum vx_status sq_write_prep(struct vx_store *st, const char *sql, const char *what,
+                             sqlite3_stmt **q)
+{
+    enum vx_status vs = write_check(sq(st), what);
+    if (vs != VX_OK) {
+        *q = NULL;
+        return vs;
+    }
+    return sq_prep(st, sql, what, q);
+}
+
+enum vx_status sq_finish(struct vx_store *st, sqlite3_stmt *q, int rc, const char *what)
+{
+    return finish_write(sq(st), q, rc, what);
+}
+
+enum vx_status sq_error(struct vx_store *st, int rc, bool write, const char *what)
+{
+    return sq_fail(sq(st), rc, write, what, NULL);
+}
+
+enum vx_status sq_set_err(struct vx_store *st, enum vx_status status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->err, sizeof st->err, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+enum vx_status sq_exec_write(struct vx_store *st, const char *sql, const char *what)
+{
+    struct sq_store *s = sq(st);
+    enum vx_status vs = write_check(s, what);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VX_OK : sq_fail(s, rc, true, what, NULL);
+}
+
+enum vx_status sq_each(struct vx_store *st, const char *sql, const char *what,
+                       int (*bind)(void *ctx, sqlite3_stmt *q),
+                       int (*row)(void *ctx, sqlite3_stmt *q), void *ctx)
+{
+    struct sq_store *s = sq(st);
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK && bind)
+        rc = bind(ctx, q);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+            break;
+        if (row(ctx, q) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    enum vx_status vs = rc == SQLITE_DONE ? VX_OK : sq_fail(s, rc, false, what, NULL);
+    sqlite3_finalize(q);
+    return vs;
+}
+
+int sq_bind_text(sqlite3_stmt *q, int i, const char *text, size_t size)
+{
+    return bind_text(q, i, text, size);
+}
+
+void sq_copy_col(sqlite3_stmt *q, int i, char *dst, size_t size)
+{
+    copy_col(q, i, dst, size);
+}
+
+int sq_ymd(vx_day d)
+{
+    return ymd_int(d);
+}
+
+vx_day sq_day(int ymd)
+{
+    return day_of_ymd_int(ymd);
+}
+
+bool sq_in_tx(struct vx_store *st)
+{
+    return sq(st)->in_tx;
 }
 
 /* ---- open ---------------------------------------------------------------- */
