@@ -32,4 +32,7 @@ enum vx_status vx_buf_vprintf(struct vx_buf *b, const char *fmt, va_list ap);
 /* Transfer ownership of the data to the caller (NUL-terminated, maybe ""). */
 char *vx_buf_detach(struct vx_buf *b);
 
+/* Value 0..15 of the hexadecimal digit c (either case), -1 if c is not one. */
+int vx_hex_digit(char c);
+
 #endif

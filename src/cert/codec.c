@@ -24,19 +24,9 @@
 #include <string.h>
 #include <zlib.h>
 #include "cert_int.h"
+#include "vx/buf.h"
 
 /* ------------------------------------------------------------------ text */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 enum vx_status cert_hex_decode(const char *s, size_t n, struct vx_buf *out)
 {
@@ -45,7 +35,7 @@ enum vx_status cert_hex_decode(const char *s, size_t n, struct vx_buf *out)
     uint8_t chunk[128];
     size_t used = 0;
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        int hi = vx_hex_digit(s[i]), lo = vx_hex_digit(s[i + 1]);
         if (hi < 0 || lo < 0)
             return VX_EINVAL;
         chunk[used++] = (uint8_t)(hi * 16 + lo);

@@ -107,3 +107,14 @@ char *vx_buf_detach(struct vx_buf *b)
     b->cap = 0;
     return p;
 }
+
+int vx_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "register_int.h"
+#include "vx/buf.h"
 
 static enum vx_status perr(struct vx_hl7_error *e, size_t segno, const char *name, int field,
                            size_t off, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -406,17 +407,6 @@ enum vx_status vx_hl7_serialize(const struct vx_hl7_msg *m, struct vx_buf *out)
     return st;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 enum vx_status vx_hl7_unescape(const struct vx_hl7_enc *enc, const char *raw, size_t len,
                                struct vx_buf *out)
 {
@@ -448,7 +438,7 @@ enum vx_status vx_hl7_unescape(const struct vx_hl7_enc *enc, const char *raw, si
             }
         if (!done && n >= 3 && s[0] == 'X') {
             for (size_t k = 1; k + 1 < n && st == VX_OK; k += 2) {
-                int hi = hexval(s[k]), lo = hexval(s[k + 1]);
+                int hi = vx_hex_digit(s[k]), lo = vx_hex_digit(s[k + 1]);
                 if (hi < 0 || lo < 0)
                     break;
                 char c = (char)(hi * 16 + lo);
