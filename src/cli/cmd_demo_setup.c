@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "cli_int.h"
+#include "vx/care.h"
 #include "vx/arena.h"
 #include "vx/book.h"
 #include "vx/catalog.h"
@@ -437,12 +438,27 @@ int cmd_demo_setup(struct cli_ctx *ctx)
     if (vx_stockholm_to_utc(date, 0, &at, NULL) != VX_OK ||
         !release_cohorts(ctx, eng, &rules, region, only, date, at, &cohorts))
         goto out;
+    /* stock at the sites: lots received from the supply, a few vials of past days */
+    vx_book_engine_close(eng);
+    eng = NULL;
+    int lots = 0, vials = 0;
+    if (!cli_flag(ctx, "no-stock")) {
+        struct vx_store *st = NULL;
+        enum vx_status vs = vx_store_open_sqlite(db, &st, &err);
+        if (vs == VX_OK)
+            vs = vx_care_demo_seed(st, cat, date, 42, &lots, &vials, &err);
+        vx_store_close(st);
+        if (vs != VX_OK) {
+            cli_error(ctx, "demo stock: %s", err.msg);
+            goto out;
+        }
+    }
     char d1[11], d2[11];
     fprintf(ctx->out,
             "demo-setup: %d sites, %lld new %s slots %s..%s, %lld doses of supply (%.0f%% of "
-            "capacity), %d cohort(s) released at %s\n",
+            "capacity), %d cohort(s) released at %s, %d lots received, %d vials opened\n",
             n, slots, vaccine, vx_day_format(date, d1), vx_day_format(to, d2), doses, share * 100,
-            cohorts, d1);
+            cohorts, d1, lots, vials);
     rc = CLI_EXIT_OK;
 out:
     vx_book_engine_close(eng);

@@ -157,7 +157,8 @@ const struct cli_command cli_commands[] = {
                  {"region", "CODE", "only this region's sites and cohorts (default all)"},
                  {"rules", "IDS", "release these rule ids (comma-separated) instead"},
                  {"no-doses", NULL,
-                  "do not record phase-1 doses of Dec 2020-Mar 2021 (recorded by default)"}},
+                  "do not record phase-1 doses of Dec 2020-Mar 2021 (recorded by default)"},
+                 {"no-stock", NULL, "do not receive demo lots and vials at the sites"}},
         .run = cmd_demo_setup,
     },
     {
