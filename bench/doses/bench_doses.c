@@ -1,0 +1,424 @@
+/*
+ * bench_doses.c — a national year of doses through the store, out to the registers.
+ *
+ *   bench_doses [--quick] [--doses N] [--persons P] [--batch B] [--dir DIR] [--keep]
+ *
+ * Default N = 25,000,000 doses (a national year) for P = 10,400,000 persons (2.4 doses
+ * each); --quick = 200,000 doses for 83,200 persons (a smoke run of a few seconds).
+ *
+ *   setup     DIR/doses.db: the store's schema (all migrations, so the outbox
+ *             triggers on doses are active), SCB regions and municipalities, four
+ *             vaccines, one site per region, and P persons inserted directly with SQL
+ *             (setup, not measured): unique synthetic 12-digit numbers with a valid
+ *             check digit.
+ *   record    N doses through st->ops->dose_put in transactions of B (default
+ *             10,000) with synchronous=FULL: the API path, foreign keys, the doses
+ *             indexes and the outbox trigger (one regx_changes row per dose).
+ *   export    vx_regx_export(nvr) — one NVR file of N records with trailer count and
+ *             SHA-256, fsync + rename; then vx_regx_export(fhir) — N FHIR R4
+ *             Immunizations as NDJSON.
+ *   baselines in the same run: (a) plain SQLite — the same N rows (same values, same
+ *             12 columns the API binds) with one prepared INSERT into a table without
+ *             triggers, foreign keys or secondary indexes, in DIR/plain.db with the
+ *             same pragmas and the same transactions of B; (b) a plain SELECT of the
+ *             NVR file's columns (doses ⋈ persons ⋈ sites) written to a file with
+ *             fprintf, no change log, no history look-up, no SHA-256.
+ *
+ * Output: one line per phase with doses/s, the ratios to the baselines, and last
+ *   record_per_s=N export_nvr_per_s=N export_fhir_per_s=N baseline_insert_per_s=N
+ *   baseline_select_per_s=N
+ * Targets (issue 6): recording >= 50,000 doses/s, export >= 200,000 doses/s.
+ */
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "vx/import.h"
+#include "vx/pnr.h"
+#include "vx/regx.h"
+#include "vx/store.h"
+#include "../../src/store/sqlite/sqlite_int.h"
+
+#define N_VACCINES 4
+static const char *const vaccines[N_VACCINES] = {"COM", "MOD", "AZ", "JANSS"};
+static const vx_time YEAR0 = 1609459200; /* 2021-01-01T00:00:00Z */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *msg)
+{
+    fprintf(stderr, "bench_doses: %s: %s\n", what, msg);
+    exit(1);
+}
+
+/* The synthetic personnummer of person i (0-based). */
+static void pnr_of(int64_t i, char out[13])
+{
+    vx_day d = vx_day_from_ymd(1930, 1, 1) + (vx_day)(i % 27000);
+    struct vx_ymd y = vx_ymd_from_day(d);
+    int serial = 1 + (int)(i / 27000);
+    char nine[24];
+    snprintf(nine, sizeof nine, "%02d%02d%02d%03d", y.year % 100, y.month, y.day, serial);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%04d%.7s%d", y.year % 10000, nine + 2, vx_pnr_luhn(nine) % 10);
+    memcpy(out, buf, 12);
+    out[12] = '\0';
+}
+
+/* Dose k of the run: person k % P, dose number k / P + 1, a time in 2021. */
+static void dose_of(int64_t k, int64_t persons, const int64_t *site_ids,
+                    const char (*site_region)[3], struct vx_dose_rec *d)
+{
+    memset(d, 0, sizeof *d);
+    int64_t p = k % persons;
+    int reg = (int)(p % 21);
+    d->person_id = p + 1;
+    memcpy(d->region, site_region[reg], 3);
+    snprintf(d->vaccine, sizeof d->vaccine, "%s", vaccines[p % N_VACCINES]);
+    snprintf(d->lot_number, sizeof d->lot_number, "L%05lld", (long long)(k % 99991));
+    d->dose_number = (int)(k / persons) + 1;
+    d->given_at = YEAR0 + (k * 1259) % (365 * 86400);
+    d->site_id = site_ids[reg];
+    snprintf(d->vaccinator, sizeof d->vaccinator, "vacc%03d", (int)(k % 997));
+    snprintf(d->source, sizeof d->source, "recorded");
+    snprintf(d->injection_site, sizeof d->injection_site, "left_arm");
+    d->created_at = d->given_at + 60;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        die(sql, msg ? msg : sqlite3_errmsg(db));
+}
+
+static int64_t file_size(const char *dir, const char *name)
+{
+    char p[1400];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat sb;
+    return stat(p, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+static void rm_rf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char p[1400];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+            rm_rf(p);
+        else
+            unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    int64_t n = 25000000, persons = 0, batch = 10000;
+    const char *dir = "/tmp/bench_doses";
+    bool keep = false, only_outbox = false, no_triggers = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            n = 200000;
+        else if (!strcmp(argv[i], "--doses") && i + 1 < argc)
+            n = strtoll(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--persons") && i + 1 < argc)
+            persons = strtoll(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+            batch = strtoll(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strcmp(argv[i], "--keep"))
+            keep = true;
+        else if (!strcmp(argv[i], "--only-outbox"))
+            only_outbox = true;
+        else if (!strcmp(argv[i], "--no-triggers"))
+            no_triggers = only_outbox = true;
+        else {
+            fprintf(stderr, "usage: bench_doses [--quick] [--doses N] [--persons P] "
+                            "[--batch B] [--dir DIR] [--keep] [--only-outbox] [--no-triggers]\n");
+            return 2;
+        }
+    }
+    if (persons <= 0)
+        persons = (int64_t)((double)n / 2.4 + 0.5);
+    if (n < 1 || persons < 21 || persons > 27000LL * 998 || batch < 1)
+        die("arguments", "need --doses >= 1, 21 <= --persons <= 26,946,000, --batch >= 1");
+    rm_rf(dir);
+    char out[1200], dbpath[1200], plainpath[1200];
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(dbpath, sizeof dbpath, "%s/doses.db", dir);
+    snprintf(plainpath, sizeof plainpath, "%s/plain.db", dir);
+    if (mkdir(dir, 0755) != 0 || mkdir(out, 0755) != 0)
+        die(dir, "cannot create the folder");
+    printf("bench_doses: %lld doses, %lld persons, transactions of %lld, in %s\n", (long long)n,
+           (long long)persons, (long long)batch, dir);
+
+    /* ---- setup ---- */
+    double t = now_s();
+    struct vx_store *st = NULL;
+    struct vx_err err = {0};
+    if (vx_store_open_sqlite(dbpath, &st, &err) != VX_OK)
+        die(dbpath, err.msg);
+    if (vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err) != VX_OK)
+        die("reference data", err.msg);
+    for (int i = 0; i < N_VACCINES; i++)
+        if (st->ops->vaccine_put(st, vaccines[i], vaccines[i], "{}") != VX_OK)
+            die("vaccine", st->err);
+    int64_t site_ids[21];
+    char site_region[21][3];
+    sqlite3 *db = sq_store_db(st);
+    {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db,
+                               "SELECT min(code), region_code FROM municipalities "
+                               "GROUP BY region_code ORDER BY region_code",
+                               -1, &q, NULL) != SQLITE_OK)
+            die("municipalities", sqlite3_errmsg(db));
+        int r = 0;
+        while (r < 21 && sqlite3_step(q) == SQLITE_ROW) {
+            struct vx_site_rec s;
+            memset(&s, 0, sizeof s);
+            snprintf(s.kommun, sizeof s.kommun, "%s", (const char *)sqlite3_column_text(q, 0));
+            snprintf(s.region, sizeof s.region, "%s", (const char *)sqlite3_column_text(q, 1));
+            snprintf(s.code, sizeof s.code, "%s-MC-0001", s.region);
+            snprintf(s.name, sizeof s.name, "Massvaccination %s", s.region);
+            s.kind = VX_SITE_MASS_CENTRE;
+            s.stations = 10;
+            s.minutes_per_dose = 5;
+            s.open_minute = 480;
+            s.close_minute = 1200;
+            s.weekdays = 0x7f;
+            if (st->ops->site_put(st, &s, &site_ids[r]) != VX_OK)
+                die("site", st->err);
+            memcpy(site_region[r], s.region, 3);
+            r++;
+        }
+        sqlite3_finalize(q);
+        if (r != 21)
+            die("municipalities", "expected 21 regions");
+        /* persons straight into the table (setup, not measured) */
+        exec(db, "BEGIN");
+        if (sqlite3_prepare_v2(db,
+                               "INSERT INTO persons (id, region_code, kommun_code, birth_date, "
+                               "pnr, sex, synthetic, created_at) VALUES (?1, ?2, "
+                               "(SELECT min(code) FROM municipalities WHERE region_code = ?2), "
+                               "?3, ?4, ?5, 1, 0)",
+                               -1, &q, NULL) != SQLITE_OK)
+            die("persons", sqlite3_errmsg(db));
+        for (int64_t i = 0; i < persons; i++) {
+            char pnr[13];
+            pnr_of(i, pnr);
+            sqlite3_bind_int64(q, 1, i + 1);
+            sqlite3_bind_text(q, 2, site_region[i % 21], 2, SQLITE_STATIC);
+            sqlite3_bind_int(q, 3,
+                             (int)strtol((char[9]){pnr[0], pnr[1], pnr[2], pnr[3], pnr[4], pnr[5],
+                                                   pnr[6], pnr[7], 0},
+                                         NULL, 10));
+            sqlite3_bind_text(q, 4, pnr, 12, SQLITE_TRANSIENT);
+            sqlite3_bind_int(q, 5, (pnr[10] - '0') % 2 ? 1 : 2);
+            if (sqlite3_step(q) != SQLITE_DONE)
+                die("person", sqlite3_errmsg(db));
+            sqlite3_reset(q);
+            if ((i + 1) % 500000 == 0) {
+                exec(db, "COMMIT");
+                exec(db, "BEGIN");
+            }
+        }
+        sqlite3_finalize(q);
+        exec(db, "COMMIT");
+    }
+    /* the triggers on doses (other modules add their own: they cost the recording path) */
+    {
+        sqlite3_stmt *q;
+        char names[1024] = "";
+        size_t used = 0;
+        if (sqlite3_prepare_v2(db,
+                               "SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+                               "tbl_name = 'doses' ORDER BY name",
+                               -1, &q, NULL) != SQLITE_OK)
+            die("triggers", sqlite3_errmsg(db));
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *nm = (const char *)sqlite3_column_text(q, 0);
+            bool ours = !strncmp(nm, "regx_", 5);
+            if ((only_outbox && !ours) || no_triggers) {
+                char sql[200];
+                snprintf(sql, sizeof sql, "DROP TRIGGER \"%s\"", nm);
+                sqlite3_stmt *keepq = q; /* dropping while iterating is fine in SQLite */
+                exec(db, sql);
+                q = keepq;
+                continue;
+            }
+            int k = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", nm);
+            if (k > 0 && (size_t)k < sizeof names - used)
+                used += (size_t)k;
+        }
+        sqlite3_finalize(q);
+        printf("triggers on doses during the recording: %s%s\n", names,
+               only_outbox ? " (--only-outbox: the other modules' triggers dropped)" : "");
+    }
+    printf("setup         %8.1f s (%lld persons)\n", now_s() - t, (long long)persons);
+    fflush(stdout);
+
+    /* ---- record through the store API ---- */
+    struct vx_dose_rec d;
+    t = now_s();
+    for (int64_t k = 0; k < n; k += batch) {
+        if (vx_store_begin(st) != VX_OK)
+            die("begin", st->err);
+        for (int64_t j = k; j < n && j < k + batch; j++) {
+            dose_of(j, persons, site_ids, site_region, &d);
+            if (st->ops->dose_put(st, &d, NULL) != VX_OK)
+                die("dose_put", st->err);
+        }
+        if (vx_store_commit(st) != VX_OK)
+            die("commit", st->err);
+    }
+    double t_record = now_s() - t;
+    int64_t changes = 0;
+    st->ops->regx->last_seq(st, &changes);
+    if (no_triggers) { /* diagnostic: the recording cost without any trigger, then stop */
+        printf("record (no triggers) %8.1f s  %10.0f doses/s\n", t_record, (double)n / t_record);
+        vx_store_close(st);
+        if (!keep)
+            rm_rf(dir);
+        return 0;
+    }
+    if (changes != n)
+        die("outbox", "the change log does not hold one row per dose");
+    printf("record        %8.1f s  %10.0f doses/s  (store API, FKs, indexes, outbox trigger)\n",
+           t_record, (double)n / t_record);
+    fflush(stdout);
+
+    /* ---- baseline: plain INSERT loop ---- */
+    sqlite3 *pdb = NULL;
+    if (sqlite3_open(plainpath, &pdb) != SQLITE_OK)
+        die(plainpath, sqlite3_errmsg(pdb));
+    exec(pdb, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
+              "CREATE TABLE plain (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL, "
+              "region_code TEXT NOT NULL, vaccine_code TEXT NOT NULL, lot_number TEXT NOT NULL, "
+              "dose_number INTEGER NOT NULL, given_at INTEGER NOT NULL, site_id INTEGER, "
+              "vaccinator TEXT NOT NULL, source TEXT NOT NULL, created_at INTEGER NOT NULL, "
+              "injection_site TEXT NOT NULL) STRICT");
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(pdb,
+                           "INSERT INTO plain (person_id, region_code, vaccine_code, lot_number, "
+                           "dose_number, given_at, site_id, vaccinator, source, created_at, "
+                           "injection_site) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        die("plain insert", sqlite3_errmsg(pdb));
+    t = now_s();
+    for (int64_t k = 0; k < n; k += batch) {
+        exec(pdb, "BEGIN");
+        for (int64_t j = k; j < n && j < k + batch; j++) {
+            dose_of(j, persons, site_ids, site_region, &d);
+            sqlite3_bind_int64(ins, 1, d.person_id);
+            sqlite3_bind_text(ins, 2, d.region, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 3, d.vaccine, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 4, d.lot_number, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 5, d.dose_number);
+            sqlite3_bind_int64(ins, 6, d.given_at);
+            sqlite3_bind_int64(ins, 7, d.site_id);
+            sqlite3_bind_text(ins, 8, d.vaccinator, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 9, d.source, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 10, d.created_at);
+            sqlite3_bind_text(ins, 11, d.injection_site, -1, SQLITE_STATIC);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                die("plain insert", sqlite3_errmsg(pdb));
+            sqlite3_reset(ins);
+        }
+        exec(pdb, "COMMIT");
+    }
+    double t_plain = now_s() - t;
+    sqlite3_finalize(ins);
+    sqlite3_close(pdb);
+    printf("baseline ins  %8.1f s  %10.0f doses/s  (plain prepared INSERT, no triggers)\n", t_plain,
+           (double)n / t_plain);
+    fflush(stdout);
+
+    /* ---- export: NVR file, FHIR NDJSON ---- */
+    struct vx_regx_export_opts o = {
+        .out_dir = out, .day = vx_day_from_ymd(2022, 1, 1), .now = YEAR0 + 366 * 86400};
+    struct vx_regx_export_result res;
+    double t_reg[2];
+    enum vx_regx_register regs[2] = {VX_REGX_NVR, VX_REGX_FHIR};
+    for (int i = 0; i < 2; i++) {
+        o.reg = regs[i];
+        t = now_s();
+        if (vx_regx_export(st, &o, &res, &err) != VX_OK)
+            die("export", err.msg);
+        t_reg[i] = now_s() - t;
+        if (res.sent != n)
+            die("export", "not every dose was exported");
+        printf("export %-5s  %8.1f s  %10.0f doses/s  (%s, %.1f MB)\n",
+               vx_regx_register_code(regs[i]), t_reg[i], (double)n / t_reg[i], res.file,
+               (double)file_size(out, res.file) / 1e6);
+        fflush(stdout);
+    }
+
+    /* ---- baseline: plain SELECT dump of the NVR columns ---- */
+    char dump[1300];
+    snprintf(dump, sizeof dump, "%s/plain_select.csv", out);
+    t = now_s();
+    FILE *f = fopen(dump, "w");
+    sqlite3_stmt *sel;
+    if (!f || sqlite3_prepare_v2(db,
+                                 "SELECT d.id, d.version, p.pnr, d.vaccine_code, d.lot_number, "
+                                 "d.dose_number, d.given_at, coalesce(s.code, ''), d.region_code, "
+                                 "coalesce(d.kommun_code, ''), d.vaccinator, d.source "
+                                 "FROM doses d JOIN persons p ON p.id = d.person_id "
+                                 "LEFT JOIN sites s ON s.id = d.site_id ORDER BY d.id",
+                                 -1, &sel, NULL) != SQLITE_OK)
+        die("plain select", sqlite3_errmsg(db));
+    int64_t rows = 0;
+    while (sqlite3_step(sel) == SQLITE_ROW) {
+        fprintf(f, "%lld;%d;%s;%s;%s;%d;%lld;%s;%s;%s;%s;%s\n",
+                (long long)sqlite3_column_int64(sel, 0), sqlite3_column_int(sel, 1),
+                sqlite3_column_text(sel, 2), sqlite3_column_text(sel, 3),
+                sqlite3_column_text(sel, 4), sqlite3_column_int(sel, 5),
+                (long long)sqlite3_column_int64(sel, 6), sqlite3_column_text(sel, 7),
+                sqlite3_column_text(sel, 8), sqlite3_column_text(sel, 9),
+                sqlite3_column_text(sel, 10), sqlite3_column_text(sel, 11));
+        rows++;
+    }
+    sqlite3_finalize(sel);
+    if (fclose(f) != 0 || rows != n)
+        die("plain select", "short dump");
+    double t_sel = now_s() - t;
+    printf("baseline sel  %8.1f s  %10.0f doses/s  (plain SELECT of the same columns to a file)\n",
+           t_sel, (double)n / t_sel);
+    vx_store_close(st);
+
+    double rec = (double)n / t_record, nvr = (double)n / t_reg[0], fhir = (double)n / t_reg[1];
+    double bins = (double)n / t_plain, bsel = (double)n / t_sel;
+    printf("ratios: record/baseline_insert=%.2f export_nvr/baseline_select=%.2f "
+           "export_fhir/baseline_select=%.2f\n",
+           rec / bins, nvr / bsel, fhir / bsel);
+    printf("targets: record >= 50000/s %s, export >= 200000/s nvr %s fhir %s\n",
+           rec >= 50000 ? "met" : "MISSED", nvr >= 200000 ? "met" : "MISSED",
+           fhir >= 200000 ? "met" : "MISSED");
+    printf("record_per_s=%.0f export_nvr_per_s=%.0f export_fhir_per_s=%.0f "
+           "baseline_insert_per_s=%.0f baseline_select_per_s=%.0f\n",
+           rec, nvr, fhir, bins, bsel);
+    if (!keep)
+        rm_rf(dir);
+    return 0;
+}

@@ -1,0 +1,277 @@
+/*
+ * test_regx_routes.c — the register routes (src/http/routes_regx.c) over real sockets.
+ *
+ * One server in-process on 127.0.0.1 (port 0) with the regx module and dev login; the
+ * database holds the SCB reference data, COM, and two persons of region 01 with
+ * Skatteverket test personnummer: one with two Comirnaty doses (the second voided),
+ * one with none.
+ *
+ * Covered: the citizen's own searchset Bundle (patient omitted, or naming themself),
+ * entries with fullUrl, the void as entered-in-error, no personnummer in the answer,
+ * the audit row (person:<id>, no personnummer); a citizen asking for someone else
+ * 403; staff of the region by personnummer 200, of another region 403; a malformed
+ * personnummer 422 naming `patient`; GET /fhir/Immunization/{id} 200 / 404 outside
+ * the scope / 422 for a bad id; the status route for a coordinator (three registers)
+ * and 403 for a citizen, 401 without a session.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "client.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "vx/http.h"
+#include "vx/import.h"
+#include "vx/pnr.h"
+#include "vx/regx_http.h"
+#include "vx/store.h"
+
+#define TESTPNR                                                                                    \
+    VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
+
+static struct vx_http_server *srv;
+static char dbpath[512];
+static char pnr[2][13];
+static int64_t pid[2], dose[2];
+
+static int64_t add_person(struct vx_store *st, const char *norm)
+{
+    struct vx_person_rec r;
+    memset(&r, 0, sizeof r);
+    struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
+    assert_int_equal(vx_pnr_parse(norm, &o, &r.p.pnr, NULL), VX_OK);
+    snprintf(r.p.region, sizeof r.p.region, "01");
+    snprintf(r.p.kommun, sizeof r.p.kommun, "0180");
+    r.synthetic = true;
+    int64_t id = 0;
+    assert_int_equal(st->ops->person_put(st, &r, &id), VX_OK);
+    return id;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("VX_TEST_TMP");
+    snprintf(dbpath, sizeof dbpath, "%s/regx-routes-%d.db", tmp && *tmp ? tmp : "/tmp",
+             (int)getpid());
+    unlink(dbpath);
+    struct vx_store *st = NULL;
+    struct vx_err err = {0};
+    if (vx_store_open_sqlite(dbpath, &st, &err) != VX_OK ||
+        vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err) != VX_OK)
+        return -1;
+    assert_int_equal(st->ops->vaccine_put(st, "COM", "Comirnaty", "{}"), VX_OK);
+    FILE *f = fopen(TESTPNR, "r");
+    assert_non_null(f);
+    char line[64];
+    int n = 0;
+    while (n < 2 && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strlen(line) == 12 && strncmp(line, "1940", 4) >= 0 && strncmp(line, "1950", 4) <= 0)
+            memcpy(pnr[n++], line, 13);
+    }
+    fclose(f);
+    assert_int_equal(n, 2);
+    pid[0] = add_person(st, pnr[0]);
+    pid[1] = add_person(st, pnr[1]);
+    for (int i = 0; i < 2; i++) {
+        struct vx_dose_rec d;
+        memset(&d, 0, sizeof d);
+        d.person_id = pid[0];
+        snprintf(d.region, sizeof d.region, "01");
+        snprintf(d.vaccine, sizeof d.vaccine, "COM");
+        snprintf(d.lot_number, sizeof d.lot_number, "EJ%d", i);
+        d.dose_number = i + 1;
+        d.given_at = 1609491600 + i * 21 * 86400;
+        snprintf(d.kommun, sizeof d.kommun, "0180");
+        assert_int_equal(st->ops->dose_put(st, &d, &dose[i]), VX_OK);
+    }
+    vx_store_close(st);
+    /* the care module's void: an UPDATE of the dose's status */
+    sqlite3 *db = NULL;
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE doses SET status = 'voided', version = 2 WHERE id = %lld",
+             (long long)dose[1]);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct vx_http_config cfg = {
+        .address = "127.0.0.1",
+        .threads = 2,
+        .db_path = dbpath,
+        .dev_login = true,
+        .today = vx_day_from_ymd(2021, 3, 10),
+        .quiet = true,
+    };
+    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
+        vx_http_add_module(srv, &vx_regx_http_module, &err) != VX_OK ||
+        vx_http_server_start(srv, &err) != VX_OK) {
+        print_error("server: %s\n", err.msg);
+        return -1;
+    }
+    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    vx_http_server_free(srv);
+    curl_global_cleanup();
+    char p[600];
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+/* Log in with `json`; writes "Cookie: vx_session=..." to cookie. */
+static void login(const char *json, char *cookie, size_t len)
+{
+    struct resp *r = req("POST", "/api/v1/session", json, NULL);
+    if (r->status != 201)
+        fail_msg("login %s: %ld %s", json, r->status, r->body);
+    char sc[512];
+    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
+    sc[strcspn(sc, ";")] = '\0';
+    snprintf(cookie, len, "Cookie: %s", sc);
+    resp_free(r);
+}
+
+static struct resp *get(const char *path, const char *cookie)
+{
+    const char *h[] = {cookie, NULL};
+    return req("GET", path, NULL, cookie ? h : NULL);
+}
+
+static void expect(struct resp *r, long status)
+{
+    if (r->status != status)
+        fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
+}
+
+static void test_citizen_bundle(void **state)
+{
+    (void)state;
+    char ck[160], body[64];
+    snprintf(body, sizeof body, "{\"person\":\"%s\"}", pnr[0]);
+    login(body, ck, sizeof ck);
+    struct resp *r = get("/fhir/Immunization", ck);
+    expect(r, 200);
+    char ct[128];
+    assert_non_null(header(r, "Content-Type", ct, sizeof ct));
+    assert_non_null(strstr(ct, "application/fhir+json"));
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "resourceType")), "Bundle");
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "type")), "searchset");
+    assert_int_equal(cJSON_GetArraySize(jget(r->json, "entry")), 2);
+    const cJSON *e1 = cJSON_GetArrayItem(jget(r->json, "entry"), 1);
+    assert_non_null(strstr(cJSON_GetStringValue(jget(e1, "fullUrl")), "/fhir/Immunization/"));
+    assert_string_equal(cJSON_GetStringValue(jget(jget(e1, "resource"), "status")),
+                        "entered-in-error");
+    assert_null(strstr(r->body, pnr[0])); /* never the personnummer */
+    resp_free(r);
+    char path[96];
+    snprintf(path, sizeof path, "/fhir/Immunization?patient=%lld", (long long)pid[0]);
+    r = get(path, ck);
+    expect(r, 200);
+    resp_free(r);
+    snprintf(path, sizeof path, "/fhir/Immunization?patient=%s", pnr[1]);
+    r = get(path, ck);
+    expect(r, 403);
+    resp_free(r);
+    snprintf(path, sizeof path, "/fhir/Immunization/%lld", (long long)dose[0]);
+    r = get(path, ck);
+    expect(r, 200);
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "resourceType")), "Immunization");
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "status")), "completed");
+    resp_free(r);
+    r = get("/api/v1/register/status", ck);
+    expect(r, 403);
+    resp_free(r);
+    /* the reads were audited, without the personnummer */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    char obj[64];
+    snprintf(obj, sizeof obj, "person:%lld", (long long)pid[0]);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*), sum(instr(detail, ?2) > 0) FROM "
+                                        "audit_log WHERE action = 'person.read' AND object = ?1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, obj, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, pnr[0], -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true(sqlite3_column_int(q, 0) >= 3);
+    assert_int_equal(sqlite3_column_int(q, 1), 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+static void test_staff_scope_and_status(void **state)
+{
+    (void)state;
+    char ck01[160], ck02[160], path[96];
+    login("{\"role\":\"regional_coordinator\",\"region\":\"01\",\"user\":\"rc1\"}", ck01,
+          sizeof ck01);
+    login("{\"role\":\"regional_coordinator\",\"region\":\"02\",\"user\":\"rc2\"}", ck02,
+          sizeof ck02);
+    snprintf(path, sizeof path, "/fhir/Immunization?patient=%s", pnr[0]);
+    struct resp *r = get(path, ck01);
+    expect(r, 200);
+    assert_int_equal(cJSON_GetArraySize(jget(r->json, "entry")), 2);
+    resp_free(r);
+    r = get(path, ck02);
+    expect(r, 403);
+    resp_free(r);
+    snprintf(path, sizeof path, "/fhir/Immunization?patient=%s", pnr[1]);
+    r = get(path, ck01);
+    expect(r, 200);
+    assert_int_equal(cJSON_GetArraySize(jget(r->json, "entry")), 0);
+    resp_free(r);
+    r = get("/fhir/Immunization?patient=19121212-1213", ck01);
+    expect(r, 422);
+    assert_non_null(strstr(r->body, "patient"));
+    resp_free(r);
+    r = get("/fhir/Immunization", ck01);
+    expect(r, 422);
+    resp_free(r);
+    snprintf(path, sizeof path, "/fhir/Immunization/%lld", (long long)dose[0]);
+    r = get(path, ck02);
+    expect(r, 404);
+    resp_free(r);
+    r = get("/fhir/Immunization/abc", ck01);
+    expect(r, 422);
+    resp_free(r);
+    r = get("/fhir/Immunization/999999", ck01);
+    expect(r, 404);
+    resp_free(r);
+    r = get("/api/v1/register/status", ck01);
+    expect(r, 200);
+    const cJSON *regs = jget(r->json, "registers");
+    assert_int_equal(cJSON_GetArraySize(regs), 3);
+    const cJSON *nvr = cJSON_GetArrayItem(regs, 0);
+    assert_string_equal(cJSON_GetStringValue(jget(nvr, "register")), "nvr");
+    assert_int_equal((int)cJSON_GetNumberValue(jget(nvr, "pending")), 3); /* 2 new + 1 void */
+    resp_free(r);
+    r = get("/api/v1/register/status", NULL);
+    expect(r, 401);
+    resp_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_citizen_bundle),
+        cmocka_unit_test(test_staff_scope_and_status),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
