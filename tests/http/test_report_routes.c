@@ -1,0 +1,469 @@
+/*
+ * test_report_routes.c — the traffic-light report over HTTP (src/http/routes_report.c).
+ *
+ * One server runs in-process on 127.0.0.1, port 0, with the report module and dev
+ * login, over a database with the real regions and municipalities, one Uppsala site,
+ * three persons (Skatteverket test numbers) and their doses in March 2021, and a
+ * delivery in week 9. The server's day is pinned to 2021-03-10.
+ *
+ * Covered: roles and scope (citizen, vaccinator, auditor refused; a regional
+ * coordinator reads and files only their own region; national reads all but cannot
+ * file), filing and superseding with history and the audit row, 422 naming the field,
+ * suggestions, the compilation as JSON/HTML/PDF/XLSX (with Content-Disposition), the
+ * public dashboard with its "<5" suppression cross-checked against the doses table,
+ * and the routes in the OpenAPI document.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "client.h"
+#include "vx/cert.h"
+#include "vx/http.h"
+#include "vx/import.h"
+#include "vx/report_http.h"
+#include "vx/store.h"
+
+#define TESTPNR                                                                                    \
+    VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
+
+static struct vx_http_server *srv;
+static char dbpath[512];
+
+static vx_time at(int y, int m, int d, int minute)
+{
+    vx_time t = 0;
+    assert_int_equal(vx_stockholm_to_utc(vx_day_from_ymd(y, m, d), minute, &t, NULL), VX_OK);
+    return t;
+}
+
+static void make_db(void)
+{
+    struct vx_store *st = NULL;
+    struct vx_err err = {0};
+    unlink(dbpath);
+    assert_int_equal(vx_store_open_sqlite(dbpath, &st, &err), VX_OK);
+    assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
+    assert_int_equal(st->ops->vaccine_put(st, "COM", "Comirnaty", "{}"), VX_OK);
+    struct vx_site_rec s = {.kind = VX_SITE_HEALTH_CENTRE,
+                            .stations = 1,
+                            .minutes_per_dose = 10,
+                            .open_minute = 480,
+                            .close_minute = 1020,
+                            .weekdays = 31};
+    snprintf(s.code, sizeof s.code, "03-VC-HTTP");
+    snprintf(s.name, sizeof s.name, "Vårdcentralen HTTP");
+    snprintf(s.region, sizeof s.region, "03");
+    snprintf(s.kommun, sizeof s.kommun, "0380");
+    int64_t site = 0;
+    assert_int_equal(st->ops->site_put(st, &s, &site), VX_OK);
+    FILE *f = fopen(TESTPNR, "r");
+    assert_non_null(f);
+    char line[64];
+    int n = 0;
+    while (n < 3 && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strlen(line) != 12 || strncmp(line, "1940", 4) < 0 || strncmp(line, "1950", 4) >= 0)
+            continue;
+        struct vx_person_rec r;
+        memset(&r, 0, sizeof r);
+        struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
+        assert_int_equal(vx_pnr_parse(line, &o, &r.p.pnr, NULL), VX_OK);
+        snprintf(r.p.region, sizeof r.p.region, "03");
+        snprintf(r.p.kommun, sizeof r.p.kommun, "0380");
+        r.synthetic = true;
+        int64_t pid = 0;
+        assert_int_equal(st->ops->person_put(st, &r, &pid), VX_OK);
+        struct vx_dose_rec d;
+        memset(&d, 0, sizeof d);
+        d.person_id = pid;
+        snprintf(d.region, sizeof d.region, "03");
+        snprintf(d.vaccine, sizeof d.vaccine, "COM");
+        d.dose_number = 1;
+        d.given_at = at(2021, 3, 8 + n % 2, 600);
+        d.site_id = site;
+        snprintf(d.source, sizeof d.source, "recorded");
+        assert_int_equal(st->ops->dose_put(st, &d, NULL), VX_OK);
+        n++;
+    }
+    fclose(f);
+    assert_int_equal(n, 3);
+    struct vx_supply_rec sup = {.site_id = site, .week = {2021, 9}, .delivered = 60};
+    snprintf(sup.vaccine, sizeof sup.vaccine, "COM");
+    assert_int_equal(st->ops->supply_put(st, &sup), VX_OK);
+    vx_store_close(st);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("VX_TEST_TMP");
+    snprintf(dbpath, sizeof dbpath, "%s/report-routes-%d.db", tmp && *tmp ? tmp : "/tmp",
+             (int)getpid());
+    make_db();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct vx_http_config cfg = {
+        .address = "127.0.0.1",
+        .threads = 4,
+        .db_path = dbpath,
+        .dev_login = true,
+        .today = vx_day_from_ymd(2021, 3, 10),
+        .quiet = true,
+    };
+    struct vx_err err = {0};
+    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
+        vx_http_add_module(srv, &vx_report_http_module, &err) != VX_OK ||
+        vx_http_server_start(srv, &err) != VX_OK) {
+        print_error("server: %s\n", err.msg);
+        return -1;
+    }
+    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    vx_http_server_free(srv);
+    vx_cert_render_cleanup(); /* cairo's font caches (PDF) */
+    curl_global_cleanup();
+    char p[600];
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+#define CK 160
+
+static struct resp *call(const char *method, const char *path, const char *body, const char *cookie)
+{
+    const char *hdrs[2] = {cookie, NULL};
+    return req_full(NULL, method, path, body, cookie ? hdrs : NULL, false);
+}
+
+static void expect_status(const struct resp *r, long status)
+{
+    if (r->status != status)
+        fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status, r->body);
+    assert_int_equal(r->status, status);
+}
+
+static void login(const char *json, char *cookie)
+{
+    struct resp *r = call("POST", "/api/v1/session", json, NULL);
+    expect_status(r, 201);
+    char sc[512];
+    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
+    sc[strcspn(sc, ";")] = '\0';
+    snprintf(cookie, CK, "Cookie: %.150s", sc);
+    resp_free(r);
+}
+
+static long long db_int(const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    long long v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static const char *field_of(const struct resp *r)
+{
+    const cJSON *e = cJSON_GetArrayItem(jget(r->json, "errors"), 0);
+    const char *f = cJSON_GetStringValue(jget(e, "field"));
+    return f ? f : "";
+}
+
+static const char FILING[] =
+    "{\"month\":\"2021-03\",\"areas\":{\"overall\":{\"color\":\"yellow\",\"reason\":"
+    "\"Hemtjänstlistor försenade\"},\"readiness\":{\"color\":\"green\"},"
+    "\"municipal_cooperation\":{\"color\":\"yellow\",\"reason\":\"Listorna kom sent\"}}}";
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_roles(void **state)
+{
+    (void)state;
+    static const char *const paths[] = {
+        "/api/v1/reports/traffic-light?month=2021-03",
+        "/api/v1/reports/traffic-light/suggestions?month=2021-03&region=03",
+        "/api/v1/reports/traffic-light/national?month=2021-03"};
+    struct resp *r;
+    for (size_t i = 0; i < VX_ARRAY_LEN(paths); i++) {
+        r = call("GET", paths[i], NULL, NULL);
+        expect_status(r, 401);
+        resp_free(r);
+    }
+    static const char *const denied[] = {
+        "{\"role\":\"vaccinator\",\"site\":\"03-VC-HTTP\",\"user\":\"vac1\"}",
+        "{\"role\":\"auditor\",\"user\":\"aud1\"}",
+        "{\"role\":\"callcentre\",\"region\":\"03\",\"user\":\"agent1\"}"};
+    for (size_t k = 0; k < VX_ARRAY_LEN(denied); k++) {
+        char ck[CK];
+        login(denied[k], ck);
+        for (size_t i = 0; i < VX_ARRAY_LEN(paths); i++) {
+            r = call("GET", paths[i], NULL, ck);
+            expect_status(r, 403);
+            resp_free(r);
+        }
+        r = call("POST", "/api/v1/reports/traffic-light", FILING, ck);
+        expect_status(r, 403);
+        resp_free(r);
+    }
+    /* national reads but does not file */
+    char nat[CK];
+    login("{\"role\":\"national\",\"user\":\"fohm1\"}", nat);
+    r = call("POST", "/api/v1/reports/traffic-light", FILING, nat);
+    expect_status(r, 403);
+    resp_free(r);
+    /* the coordinator of 01 cannot read or file for 03 */
+    char c01[CK];
+    login("{\"role\":\"regional_coordinator\",\"region\":\"01\",\"user\":\"coord01\"}", c01);
+    r = call("GET", "/api/v1/reports/traffic-light?month=2021-03&region=03", NULL, c01);
+    expect_status(r, 403);
+    assert_string_equal(field_of(r), "region");
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/traffic-light/suggestions?region=03", NULL, c01);
+    expect_status(r, 403);
+    resp_free(r);
+    r = call("POST", "/api/v1/reports/traffic-light",
+             "{\"month\":\"2021-03\",\"region\":\"03\",\"areas\":{\"overall\":{\"color\":"
+             "\"green\"},\"readiness\":{\"color\":\"green\"}}}",
+             c01);
+    expect_status(r, 403);
+    assert_string_equal(field_of(r), "region");
+    resp_free(r);
+    /* the public dashboard needs no session */
+    r = call("GET", "/api/v1/reports/dashboard", NULL, NULL);
+    expect_status(r, 200);
+    resp_free(r);
+}
+
+static void test_file_history(void **state)
+{
+    (void)state;
+    char ck[CK];
+    login("{\"role\":\"regional_coordinator\",\"region\":\"03\",\"user\":\"coord03\"}", ck);
+    struct resp *r = call("POST", "/api/v1/reports/traffic-light", FILING, ck);
+    expect_status(r, 201);
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "region")), "03");
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "filed_by")), "coord03");
+    assert_true(cJSON_IsNull(jget(r->json, "supersedes")));
+    const cJSON *areas = jget(r->json, "areas");
+    assert_string_equal(cJSON_GetStringValue(jget(jget(areas, "overall"), "color")), "yellow");
+    assert_string_equal(cJSON_GetStringValue(jget(jget(areas, "staff"), "color")), "unknown");
+    double first = cJSON_GetNumberValue(jget(r->json, "id"));
+    resp_free(r);
+    char q[256];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM audit_log WHERE action = 'report.file' AND "
+             "object = 'tl_report:%d' AND actor = 'coord03'",
+             (int)first);
+    assert_int_equal(db_int(q), 1);
+
+    /* refile: supersedes the first, which stays in the history */
+    r = call("POST", "/api/v1/reports/traffic-light",
+             "{\"month\":\"2021-03\",\"areas\":{\"overall\":{\"color\":\"green\"},"
+             "\"readiness\":{\"color\":\"green\"}}}",
+             ck);
+    expect_status(r, 201);
+    assert_int_equal((int)cJSON_GetNumberValue(jget(r->json, "supersedes")), (int)first);
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/traffic-light?month=2021-03&history=true", NULL, ck);
+    expect_status(r, 200);
+    const cJSON *reps = jget(r->json, "reports");
+    assert_int_equal(cJSON_GetArraySize(reps), 2);
+    assert_int_equal((int)cJSON_GetNumberValue(jget(cJSON_GetArrayItem(reps, 0), "id")),
+                     (int)first);
+    assert_false(cJSON_IsNull(jget(cJSON_GetArrayItem(reps, 0), "superseded_by")));
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/traffic-light?month=2021-03", NULL, ck);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetArraySize(jget(r->json, "reports")), 1);
+    resp_free(r);
+    assert_int_equal(db_int("SELECT count(*) FROM tl_reports"), 2);
+
+    /* bad filings: 422 naming the field, nothing stored */
+    static const struct {
+        const char *body, *field;
+    } bad[] = {
+        {"{\"month\":\"2021-13\",\"areas\":{}}", "month"},
+        {"{\"month\":\"2021-03\",\"areas\":{\"overall\":{\"color\":\"green\"}}}", "readiness"},
+        {"{\"month\":\"2021-03\",\"areas\":{\"overall\":{\"color\":\"green\"},\"readiness\":"
+         "{\"color\":\"red\"}}}",
+         "readiness"},
+        {"{\"month\":\"2021-03\",\"areas\":{\"weather\":{\"color\":\"red\"}}}", "areas.weather"},
+        {"{\"month\":\"2021-03\",\"areas\":{\"overall\":{\"color\":\"teal\"}}}",
+         "areas.overall.color"},
+        {"{\"month\":\"2021-03\"}", "areas"},
+    };
+    for (size_t i = 0; i < VX_ARRAY_LEN(bad); i++) {
+        r = call("POST", "/api/v1/reports/traffic-light", bad[i].body, ck);
+        expect_status(r, 422);
+        assert_string_equal(field_of(r), bad[i].field);
+        resp_free(r);
+    }
+    assert_int_equal(db_int("SELECT count(*) FROM tl_reports"), 2);
+    /* national sees region 03's report */
+    char nat[CK];
+    login("{\"role\":\"national\",\"user\":\"fohm1\"}", nat);
+    r = call("GET", "/api/v1/reports/traffic-light?month=2021-03", NULL, nat);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetArraySize(jget(r->json, "reports")), 1);
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/traffic-light", NULL, nat);
+    expect_status(r, 422);
+    resp_free(r);
+}
+
+static void test_suggestions(void **state)
+{
+    (void)state;
+    char ck[CK];
+    login("{\"role\":\"regional_coordinator\",\"region\":\"03\",\"user\":\"coord03\"}", ck);
+    struct resp *r =
+        call("GET", "/api/v1/reports/traffic-light/suggestions?month=2021-03", NULL, ck);
+    expect_status(r, 200);
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "region")), "03");
+    assert_string_equal(cJSON_GetStringValue(jget(r->json, "asof")), "2021-03-10");
+    const cJSON *sup = jget(jget(r->json, "suggestions"), "supply_logistics");
+    /* 3 of 60 delivered doses given: delivery use 5 % < 70 % → yellow */
+    assert_string_equal(cJSON_GetStringValue(jget(sup, "color")), "yellow");
+    assert_non_null(
+        strstr(cJSON_GetStringValue(jget(jget(sup, "text"), "en")), "supply.delivery_use.yellow"));
+    assert_string_equal(
+        cJSON_GetStringValue(jget(jget(jget(r->json, "suggestions"), "staff"), "color")),
+        "unknown");
+    resp_free(r);
+    char nat[CK];
+    login("{\"role\":\"national\",\"user\":\"fohm1\"}", nat);
+    r = call("GET", "/api/v1/reports/traffic-light/suggestions?month=2021-03", NULL, nat);
+    expect_status(r, 422);
+    assert_string_equal(field_of(r), "region");
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/traffic-light/suggestions?month=2021-03&region=3x", NULL, nat);
+    expect_status(r, 422);
+    resp_free(r);
+}
+
+static void test_national(void **state)
+{
+    (void)state;
+    char ck[CK];
+    login("{\"role\":\"national\",\"user\":\"fohm1\"}", ck);
+    struct resp *r = call("GET", "/api/v1/reports/traffic-light/national?month=2021-03", NULL, ck);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetNumberValue(jget(r->json, "regions_total")), 21);
+    assert_int_equal(cJSON_GetNumberValue(jget(r->json, "regions_filed")), 1);
+    const cJSON *a0 = cJSON_GetArrayItem(jget(r->json, "areas"), 0);
+    assert_int_equal(cJSON_GetNumberValue(jget(jget(a0, "counts"), "green")), 1);
+    assert_int_equal(cJSON_GetNumberValue(jget(jget(a0, "counts"), "unknown")), 20);
+    /* coverage of 03: 3 persons with a first dose of 3 registered */
+    const cJSON *r03 = cJSON_GetArrayItem(jget(r->json, "regions"), 1);
+    assert_string_equal(cJSON_GetStringValue(jget(r03, "code")), "03");
+    assert_true(cJSON_GetNumberValue(jget(r03, "dose1_pct")) == 100.0);
+    resp_free(r);
+    static const struct {
+        const char *fmt, *type, *magic;
+    } docs[] = {
+        {"html", "text/html; charset=utf-8", "<!DOCTYPE html>"},
+        {"pdf", "application/pdf", "%PDF-"},
+        {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\3\4"}};
+    for (size_t i = 0; i < VX_ARRAY_LEN(docs); i++) {
+        char path[128], ct[160], cd[160];
+        snprintf(path, sizeof path,
+                 "/api/v1/reports/traffic-light/national?month=2021-03&format=%s&lang=en",
+                 docs[i].fmt);
+        r = call("GET", path, NULL, ck);
+        expect_status(r, 200);
+        assert_non_null(header(r, "Content-Type", ct, sizeof ct));
+        assert_string_equal(ct, docs[i].type);
+        assert_memory_equal(r->body, docs[i].magic, strlen(docs[i].magic));
+        assert_non_null(header(r, "Content-Disposition", cd, sizeof cd));
+        assert_non_null(strstr(cd, "lagesbild-2021-03."));
+        if (!strcmp(docs[i].fmt, "html"))
+            assert_non_null(strstr(r->body, "<strong id=\"filed\">1</strong> / 21"));
+        resp_free(r);
+    }
+    r = call("GET", "/api/v1/reports/traffic-light/national?format=docx", NULL, ck);
+    expect_status(r, 422);
+    assert_string_equal(field_of(r), "format");
+    resp_free(r);
+}
+
+static void test_dashboard(void **state)
+{
+    (void)state;
+    struct resp *r = call("GET", "/api/v1/reports/dashboard?region=03&weeks=3", NULL, NULL);
+    expect_status(r, 200);
+    const cJSON *regs = jget(r->json, "regions");
+    assert_int_equal(cJSON_GetArraySize(regs), 1);
+    const cJSON *e = cJSON_GetArrayItem(regs, 0);
+    /* 3 doses in the last 7 days: suppressed as "<5"; the direct count agrees it is 1..4 */
+    long long direct = db_int("SELECT count(*) FROM doses WHERE region_code = '03'");
+    assert_int_equal(direct, 3);
+    assert_true(cJSON_IsNull(jget(e, "doses_7d")));
+    assert_string_equal(cJSON_GetStringValue(jget(e, "doses_7d_display")), "<5");
+    assert_int_equal(cJSON_GetNumberValue(jget(e, "delivered_total")), 60);
+    assert_string_equal(cJSON_GetStringValue(jget(e, "stock_source")), "estimate");
+    assert_int_equal(cJSON_GetNumberValue(jget(e, "stock_doses")), 57);
+    assert_true(cJSON_IsNull(jget(e, "stock_days"))); /* 57 / (3 / 7) would reveal the 3 */
+    assert_string_equal(cJSON_GetStringValue(jget(e, "stock_days_display")), "<5");
+    const cJSON *ks = jget(e, "municipalities");
+    assert_int_equal(cJSON_GetArraySize(ks), 8);
+    assert_string_equal(cJSON_GetStringValue(jget(cJSON_GetArrayItem(ks, 0), "code")), "0305");
+    const cJSON *weeks = jget(e, "weeks");
+    assert_int_equal(cJSON_GetArraySize(weeks), 3);
+    assert_string_equal(cJSON_GetStringValue(jget(cJSON_GetArrayItem(weeks, 1), "week")),
+                        "2021-W09");
+    assert_int_equal(cJSON_GetNumberValue(jget(cJSON_GetArrayItem(weeks, 1), "delivered")), 60);
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/dashboard", NULL, NULL);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetArraySize(jget(r->json, "regions")), 21);
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/dashboard?weeks=99", NULL, NULL);
+    expect_status(r, 422);
+    resp_free(r);
+    r = call("GET", "/api/v1/reports/dashboard?region=ABC", NULL, NULL);
+    expect_status(r, 422);
+    resp_free(r);
+}
+
+static void test_openapi(void **state)
+{
+    (void)state;
+    struct resp *r = call("GET", "/api/openapi.json", NULL, NULL);
+    expect_status(r, 200);
+    const cJSON *paths = jget(r->json, "paths");
+    assert_non_null(jget(paths, "/api/v1/reports/traffic-light"));
+    assert_non_null(jget(paths, "/api/v1/reports/traffic-light/national"));
+    assert_non_null(jget(paths, "/api/v1/reports/dashboard"));
+    resp_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles),       cmocka_unit_test(test_file_history),
+        cmocka_unit_test(test_suggestions), cmocka_unit_test(test_national),
+        cmocka_unit_test(test_dashboard),   cmocka_unit_test(test_openapi),
+    };
+    return cmocka_run_group_tests_name("report_routes", tests, group_setup, group_teardown);
+}
