@@ -126,6 +126,14 @@ enum vx_status vx_alloc_init(struct vx_alloc *a, size_t n, const long long *weig
 enum vx_status vx_alloc_week(struct vx_alloc *a, long long doses, long long *week_packages,
                              struct vx_err *err);
 
+/*
+ * Change the basis (e.g. from population 70+ to the population in the next active phase):
+ * weights copied (same rules as vx_alloc_init), the cumulative target restarts from here, so
+ * the one-package guarantee holds within each basis period; the national carry (doses short
+ * of a package) is kept. On error *a is unchanged.
+ */
+enum vx_status vx_alloc_rebase(struct vx_alloc *a, const long long *weight, struct vx_err *err);
+
 /* Exact cumulative share of region r in packages: cum_packages * w_r / W. */
 double vx_alloc_exact(const struct vx_alloc *a, size_t r);
 

@@ -548,6 +548,17 @@ enum vx_status vx_alloc_week(struct vx_alloc *a, long long doses, long long *wee
     return VX_OK;
 }
 
+enum vx_status vx_alloc_rebase(struct vx_alloc *a, const long long *weight, struct vx_err *err)
+{
+    struct vx_alloc b;
+    enum vx_status st = vx_alloc_init(&b, a->n, weight, a->package, err);
+    if (st != VX_OK)
+        return st;
+    b.cum_supply = vx_alloc_carry(a);
+    *a = b;
+    return VX_OK;
+}
+
 double vx_alloc_exact(const struct vx_alloc *a, size_t r)
 {
     return (double)a->cum_packages * (double)a->weight[r] / (double)a->total_weight;
