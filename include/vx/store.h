@@ -332,7 +332,7 @@ struct vx_store_ops {
                                          vx_time at);
     /* Every booking with status 'booked' (with person_pnr), by person then dose. */
     enum vx_status (*booking_foreach_active)(struct vx_store *st, vx_booking_cb cb, void *ctx);
-    /* The person's last recorded dose; out->count 0 when none. */
+    /* The person's last valid (not voided) dose; out->count 0 when none. */
     enum vx_status (*dose_last)(struct vx_store *st, int64_t person_id, struct vx_dose_last *out);
     enum vx_status (*cohort_put)(struct vx_store *st, const struct vx_cohort_rec *c, int64_t *id);
     enum vx_status (*cohort_foreach)(struct vx_store *st, vx_cohort_cb cb, void *ctx);
@@ -352,8 +352,9 @@ struct vx_store_ops {
     /* Insert a dose; *id (may be NULL) gets its id. VX_EINVAL for an unknown person,
      * vaccine or site, a dose number below 1 or a source other than recorded/backfill. */
     enum vx_status (*dose_put)(struct vx_store *st, const struct vx_dose_rec *d, int64_t *id);
-    /* The person's doses in order (given_at, dose_number, id): out[0..min(*n, cap)) is
-     * filled, *n gets how many the person has (may exceed cap; cap 0 just counts). */
+    /* The person's doses in order (given_at, dose_number, id), voided ones included
+     * (callers skip d->voided): out[0..min(*n, cap)) is filled, *n gets how many the
+     * person has (may exceed cap; cap 0 just counts). */
     enum vx_status (*dose_list_person)(struct vx_store *st, int64_t person_id,
                                        struct vx_dose_rec *out, int cap, int *n);
 

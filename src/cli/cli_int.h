@@ -127,6 +127,8 @@ int cmd_cert_issue(struct cli_ctx *ctx);
 int cmd_register_check_vxu(struct cli_ctx *ctx);
 int cmd_register_check_fhir(struct cli_ctx *ctx);
 
+struct vx_store;
+
 /* Options shared by many commands. */
 #define OPT_DB                                                                                     \
     {                                                                                              \
@@ -153,6 +155,9 @@ extern const struct cli_command cli_cmds_ledger[]; /* cmd_ledger.c */
 extern const struct cli_command cli_cmds_plan[];   /* cmd_plan.c */
 /* All of the tables above, NULL-terminated. */
 extern const struct cli_command *const cli_groups[];
+/* Rebuild the population denominators of the coverage statistics (docs/stats.md)
+ * after persons were added; prints an error and returns false on failure. */
+bool cli_stats_refresh(struct cli_ctx *ctx, struct vx_store *st);
 /* The command whose words are exactly `words` ("plan replay"), or NULL. */
 const struct cli_command *cli_find(const char *words);
 

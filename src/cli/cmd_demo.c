@@ -141,6 +141,8 @@ int cmd_demo_data(struct cli_ctx *ctx)
                   s == VX_ENOTFOUND && !csv ? " — kör `vaxchain init` först" : "");
         goto out;
     }
+    if (st && !cli_stats_refresh(ctx, st))
+        goto out;
     print_table(ctx->out, &o, res);
     if (csv)
         fprintf(ctx->out, "Skrev (wrote) %s och (and) %s\n", csv, sites);

@@ -163,6 +163,9 @@ static int run_import(struct cli_ctx *ctx, enum vx_import_kind kind)
         rc = CLI_EXIT_FAILURE;
         break;
     }
+    if (res.committed && res.imported > 0 && kind == VX_IMPORT_PERSONS &&
+        !cli_stats_refresh(ctx, st))
+        rc = CLI_EXIT_FAILURE;
 out:
     vx_store_close(st);
     vx_arena_release(&rt.arena);

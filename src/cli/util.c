@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "cli_int.h"
+#include "vx/store_stats.h"
 
 static int opt_index(const struct cli_ctx *ctx, const char *name)
 {
@@ -217,4 +218,14 @@ void cli_print_padded(FILE *f, const char *s, int width)
     }
     for (; cols < width; cols++)
         fputc(' ', f);
+}
+
+bool cli_stats_refresh(struct cli_ctx *ctx, struct vx_store *st)
+{
+    int64_t n = 0;
+    if (st->ops->stats->refresh_population(st, cli_today(), &n) != VX_OK) {
+        cli_error(ctx, "statistics population (statistikens befolkning): %s", st->err);
+        return false;
+    }
+    return true;
 }

@@ -229,6 +229,8 @@ static int issue(struct vx_http_req *req, struct issued *is)
     const struct vx_product *bp = NULL;
     vx_day best_day = 0;
     for (int i = 0; i < n && i < CH_MAX_DOSES; i++) {
+        if (doses[i].voided) /* given in error: never on a certificate */
+            continue;
         const struct vx_product *p = vx_catalog_find(ch->cat, doses[i].vaccine);
         if (!p || !p->dcc.mp || !p->dcc.vp || !p->dcc.ma)
             continue;

@@ -1797,12 +1797,40 @@ async function viewCallCentre() {
 
 /* ------------------------------------------------------------ other staff */
 
+/* The staff pages of each role (table, not branches): href and dictionary key. */
+const STAFF_PAGES = [
+  { href: '/vaccinator.html', key: 'staff.page.vaccinator', roles: ['vaccinator'] },
+  { href: '/site.html', key: 'staff.page.site', roles: ['site_coordinator', 'regional_coordinator'] },
+  { href: '/nurse.html', key: 'staff.page.nurse', roles: ['municipal_nurse'] },
+  {
+    href: '/municipality.html',
+    key: 'staff.page.municipality',
+    roles: ['municipal_coordinator', 'regional_coordinator'],
+  },
+  {
+    href: '/council.html',
+    key: 'staff.page.council',
+    roles: ['municipal_coordinator', 'regional_coordinator'],
+  },
+  { href: '/plan.html', key: 'staff.page.plan', roles: ['regional_coordinator', 'national'] },
+  { href: '/report.html', key: 'staff.page.report', roles: ['regional_coordinator', 'national'] },
+  { href: '/dashboard.html', key: 'staff.page.dashboard', roles: null /* everyone */ },
+];
+
 async function viewStaff() {
+  const r = role();
+  const pages = STAFF_PAGES.filter((p) => !p.roles || p.roles.includes(r));
   return h(
     'section',
     { class: 'card' },
     h('h1', { text: t('staff.title') }),
     h('p', { text: t('staff.text', { role: (S.me && (S.me.role_name || S.me.role)) || '' }) }),
+    h('h2', { text: t('staff.pages') }),
+    h(
+      'ul',
+      { class: 'staff-pages' },
+      ...pages.map((p) => h('li', null, h('a', { href: p.href, text: t(p.key) }))),
+    ),
     h('p', null, h('a', { href: '/api/openapi.json', text: t('footer.api') })),
   );
 }

@@ -182,7 +182,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
     [ST_BOOKING_STATUS] = "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
     [ST_DOSE_LAST] = "SELECT count(*) OVER (), dose_number, vaccine_code, given_at FROM doses "
-                     "WHERE person_id = ?1 ORDER BY dose_number DESC, given_at DESC LIMIT 1",
+                     "WHERE person_id = ?1 AND status = 'valid' "
+                     "ORDER BY dose_number DESC, given_at DESC LIMIT 1",
     [ST_COHORT_PUT] = "INSERT INTO cohorts (region_code, label, rule_ids, born_to, release_at, "
                       "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_REQUEST_GET] = "SELECT op, status, reason, booking1, booking2, slot1, slot2, start1, "
