@@ -21,7 +21,7 @@ JOBS ?= $(shell nproc)
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include tests bench -name '*.[ch]')
 
 .PHONY: all deps build release demo test asan fmt fmt-check lint bench bench-booking crash-test \
-	fuzz fuzz-build clean
+	bench-doses bench-stats bench-smoke fuzz fuzz-build clean
 
 all: build
 
@@ -42,6 +42,8 @@ demo: release
 	./build/release/vaxchain demo-data --db $(DEMO_DB) --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
 	./build/release/vaxchain summary --db $(DEMO_DB) --date 2020-12-31
 	./build/release/vaxchain demo-setup --db $(DEMO_DB) --date $(DEMO_DATE)
+	./build/release/vaxchain stats load-official --db $(DEMO_DB)
+	./build/release/vaxchain plan import --db $(DEMO_DB)
 	./build/release/vaxchain serve --db $(DEMO_DB) --dev-login --date $(DEMO_DATE) --keys $(DEMO_KEYS)
 
 asan: deps
@@ -63,6 +65,20 @@ lint:
 bench: release
 	./build/release/bench_import --scale $(BENCH_SCALE)
 	./build/release/bench_cert
+
+# The national-scale dose and statistics benchmarks (tens of minutes, GBs of disk).
+bench-doses: release
+	./build/release/bench_doses $(BENCH_DOSES_ARGS)
+
+bench-stats: release
+	./build/release/bench_stats $(BENCH_STATS_ARGS)
+
+# Every benchmark in its quick mode: proves they run (CI); the figures mean little there.
+bench-smoke: release
+	./build/release/bench_cert --seconds 1
+	./build/release/bench_doses --quick
+	./build/release/bench_stats --quick
+	./build/release/bench_booking --quick --no-baseline --reads-s 1
 
 bench-booking: release
 	./build/release/bench_booking $(BENCH_BOOKING_ARGS)
