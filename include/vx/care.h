@@ -358,7 +358,7 @@ struct vx_care_region_stock {
     int64_t on_hand;      /* doses in stock at the region's sites */
     double given_per_day; /* valid doses given per day, average of the last 7 days */
     int64_t wasted_28d;   /* doses wasted in the last 28 days */
-    int64_t drawn_28d;    /* doses drawn from vials in the last 28 days */
+    int64_t drawn_28d;    /* valid doses given in the last 28 days (used = drawn + wasted) */
     double cover_days;    /* on_hand / given_per_day (-1 when nothing was given) */
     double waste_pct;     /* 100 * wasted / (wasted + drawn) (0 when both 0) */
 };

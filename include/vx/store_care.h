@@ -260,7 +260,9 @@ struct vx_care_region_figures {
     int64_t on_hand; /* doses in stock at the region's sites now */
     int64_t given;   /* valid doses given in [given_from, to) */
     int64_t wasted;  /* doses wasted in [waste_from, to) */
-    int64_t drawn;   /* valid doses drawn from vials in [waste_from, to) */
+    int64_t drawn;   /* valid doses given in [waste_from, to), with or without a vial
+                      * (a back-filled or municipal dose has none); the region is the
+                      * person's */
     int64_t vials_opened;
 };
 

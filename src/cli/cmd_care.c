@@ -371,7 +371,7 @@ static int cmd_care_figures(struct cli_ctx *ctx)
     }
     fprintf(ctx->out,
             "on_hand\t%lld\ngiven_per_day\t%.1f\ncover_days\t%.1f\nwasted_28d\t%lld\n"
-            "drawn_28d\t%lld\nwaste_pct\t%.1f\n",
+            "given_28d\t%lld\nwaste_pct\t%.1f\n",
             (long long)f.on_hand, f.given_per_day, f.cover_days, (long long)f.wasted_28d,
             (long long)f.drawn_28d, f.waste_pct);
     cc_close(&c);

@@ -325,7 +325,7 @@ static int cmd_report_suggest(struct cli_ctx *ctx)
     struct vx_tl_stock stock;
     const struct vx_tl_stock *sp = NULL;
     if (vx_care_region_stock(st, region, date, &cs) == VX_OK &&
-        (cs.on_hand > 0 || cs.drawn_28d > 0 || cs.wasted_28d > 0)) {
+        (cs.on_hand > 0 || cs.wasted_28d > 0)) {
         stock = (struct vx_tl_stock){.on_hand = cs.on_hand,
                                      .given_per_day = cs.given_per_day,
                                      .wasted_28d = cs.wasted_28d,

@@ -219,7 +219,7 @@ static int h_suggest(struct vx_http_req *req)
     struct vx_care_region_stock cs;
     struct vx_tl_stock stock, *sp = NULL;
     if (vx_care_region_stock(st, region, asof, &cs) == VX_OK &&
-        (cs.on_hand > 0 || cs.drawn_28d > 0 || cs.wasted_28d > 0)) {
+        (cs.on_hand > 0 || cs.wasted_28d > 0)) {
         stock = (struct vx_tl_stock){.on_hand = cs.on_hand,
                                      .given_per_day = cs.given_per_day,
                                      .wasted_28d = cs.wasted_28d,
@@ -376,7 +376,7 @@ static int h_dashboard(struct vx_http_req *req)
         add_count(e, "given_at_sites", f.given_at_sites);
         struct vx_care_region_stock cs;
         bool care = vx_care_region_stock(st, rs[i].code, today, &cs) == VX_OK &&
-                    (cs.on_hand > 0 || cs.drawn_28d > 0 || cs.wasted_28d > 0);
+                    (cs.on_hand > 0 || cs.wasted_28d > 0);
         double per_day = (double)f.doses_7d / 7.0;
         /* stock days of a suppressed dose count (1-4) would give the count back: hidden */
         bool hide = f.doses_7d >= 1 && f.doses_7d <= 4;

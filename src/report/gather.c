@@ -20,7 +20,7 @@
  *                     by their opening hours; needs sites with opening hours.
  *   stock_days        with the care module's stock (vx_tl_stock from the caller):
  *                     on hand / given a day instead of the estimate above.
- *   wastage_pct       care stock: wasted / (wasted + drawn) over 28 days.
+ *   wastage_pct       care stock: wasted / (wasted + doses given) over 28 days.
  *   muni_lists_pct    municipalities of the region with a valid shared resident list
  *                     (muni module) / municipalities of the region; known once any
  *                     municipality in the country has shared a list (module in use).
@@ -131,7 +131,7 @@ enum vx_status vx_tl_gather(struct vx_store *st, const char *region, int month, 
         vx_tl_ind_set(
             in, VX_TLI_WASTAGE_PCT,
             100.0 * (double)stock->wasted_28d / (double)(stock->wasted_28d + stock->drawn_28d),
-            "%lld wasted / %lld wasted or drawn (last 28 days)", (long long)stock->wasted_28d,
+            "%lld wasted / %lld wasted or given (last 28 days)", (long long)stock->wasted_28d,
             (long long)(stock->wasted_28d + stock->drawn_28d));
     if (st->ops->muni && st->ops->muni->list_foreach && f.kommuner > 0) {
         struct lists *c = calloc(1, sizeof *c);

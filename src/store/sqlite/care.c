@@ -1385,8 +1385,8 @@ static const char sql_fig[] =
     "given_at < ?4 AND status = 'valid'), "
     "(SELECT coalesce(sum(doses), 0) FROM wastage WHERE (?1 = '' OR region_code = ?1) AND "
     "at >= ?3 AND at < ?4), "
-    "(SELECT count(*) FROM doses d JOIN vials v ON v.id = d.vial_id WHERE (?1 = '' OR "
-    "v.region_code = ?1) AND d.given_at >= ?3 AND d.given_at < ?4 AND d.status = 'valid'), "
+    "(SELECT count(*) FROM doses WHERE (?1 = '' OR region_code = ?1) AND given_at >= ?3 AND "
+    "given_at < ?4 AND status = 'valid'), "
     "(SELECT count(*) FROM vials WHERE (?1 = '' OR region_code = ?1) AND opened_at >= ?3 AND "
     "opened_at < ?4)";
 
