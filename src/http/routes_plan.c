@@ -1124,6 +1124,9 @@ static const struct vx_route plan_routes[] = {
                   .desc = "the region's own allocation changed (regional: required)"},
                  {"reason", VX_JSON_STRING, .max_len = 120},
                  {"policy", VX_JSON_STRING, .max_len = 12},
+                 {"basis", VX_JSON_STRING, .max_len = 20},
+                 {"safety", VX_JSON_NUMBER, .min = 0, .max = 1},
+                 {"package", VX_JSON_INTEGER, .min = 0, .max = 100000, .desc = "vials"},
                  {"scale", VX_JSON_NUMBER, .min = 0, .max = 1000},
                  {"dry_run", VX_JSON_BOOLEAN, .desc = "preview: nothing is stored"}},
         .response = "{week, vaccine, region, doses_before, doses_after, applied, totals: "

@@ -190,12 +190,60 @@ static void test_allocations_quotas(void **state)
     assert_int_not_equal(p->quota_put(st, &q), VX_OK);
 }
 
+static int count_alloc(void *ctx, const struct vx_alloc_rec *r)
+{
+    int *n = ctx;
+    assert_string_equal(r->region, "01");
+    assert_int_equal(r->site_id, 0);
+    assert_int_equal(r->doses, 1170);
+    (*n)++;
+    return 0;
+}
+
+static int count_any(void *ctx, const void *r)
+{
+    (void)r;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* Stored allocations read back by week; the planner's aggregate reads on an empty book. */
+static void test_allocation_foreach_aggregates(void **state)
+{
+    struct vx_store *st = *state;
+    struct vx_isoweek w10, w11;
+    assert_int_equal(vx_isoweek_parse("2021-W10", &w10), VX_OK);
+    assert_int_equal(vx_isoweek_parse("2021-W11", &w11), VX_OK);
+    ASSERT_OK(st, st->ops->plan->allocation_put(st, w10, "COM", "01", 0, 1170, 100));
+    ASSERT_OK(st, st->ops->plan->allocation_put(st, w11, "COM", "01", 0, 2340, 100));
+    int n = 0;
+    ASSERT_OK(st, st->ops->plan->allocation_foreach(st, &w10, "COM", count_alloc, &n));
+    assert_int_equal(n, 1);
+    n = 0;
+    ASSERT_OK(st,
+              st->ops->plan->allocation_foreach(st, NULL, NULL, (vx_alloc_rec_cb)count_any, &n));
+    assert_int_equal(n, 2);
+    long long given = -1, dose1 = -1;
+    ASSERT_OK(st, st->ops->plan->doses_count(st, "01", 0, "COM", 2000000000, &given, &dose1));
+    assert_int_equal(given, 0);
+    assert_int_equal(dose1, 0);
+    n = 0;
+    vx_day mon = vx_isoweek_monday(2021, 10);
+    ASSERT_OK(st, st->ops->plan->load_foreach(st, "01", "COM", mon, mon + 6,
+                                              (vx_plan_load_cb)count_any, &n));
+    ASSERT_OK(st, st->ops->plan->dose1_bookings(st, 1, "COM", mon, mon + 6,
+                                                (vx_plan_booking_cb)count_any, &n));
+    ASSERT_OK(st, st->ops->plan->age_foreach(st, mon, (vx_plan_age_cb)count_any, &n));
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_delivery_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocations_quotas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allocation_foreach_aggregates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -443,6 +443,30 @@ static void test_chart_svg(void **state)
     free(o);
 }
 
+/* The default scale of demo databases divides by Sweden's adults in 2020: the constant
+ * must be what SCB's table in the shared data says. */
+static void test_se_adults_constant(void **state)
+{
+    (void)state;
+    FILE *f = fopen(VX_SHARED_DATA_DIR "/se/population_municipality_age.csv", "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)n + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    long long by_lan[100];
+    struct vx_err err = {0};
+    assert_int_equal(vx_population_by_lan(text, (size_t)n, 2020, 18, 200, by_lan, &err), VX_OK);
+    free(text);
+    long long sum = 0;
+    for (int i = 0; i < 100; i++)
+        sum += by_lan[i];
+    assert_int_equal(sum, VX_PLAN_SE_ADULTS_2020);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_projection_seed),
         cmocka_unit_test(test_alloc_rebase),
         cmocka_unit_test(test_chart_svg),
+        cmocka_unit_test(test_se_adults_constant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
