@@ -421,10 +421,21 @@ static int h_checkin_list(struct vx_http_req *req)
         rc = day_param(req, vx_http_req_query(req, "date"), local_day(env.now), &day);
     if (rc != VX_OK)
         return rc;
+    /* The audit rows are written while the bookings are read: one write transaction
+     * (BEGIN IMMEDIATE waits for other writers) instead of a read transaction that
+     * would have to upgrade to a write under the cursor, which SQLite refuses with
+     * SQLITE_BUSY at once when another connection writes meanwhile. */
     struct day_ctx c = {.req = req, .st = env.st, .list = cJSON_CreateArray()};
-    rc = env.st->ops->care->booking_day_foreach(env.st, site.id, day, day_cb, &c);
-    if (rc == VX_OK)
-        rc = c.rc;
+    rc = vx_store_begin(env.st);
+    if (rc == VX_OK) {
+        rc = env.st->ops->care->booking_day_foreach(env.st, site.id, day, day_cb, &c);
+        if (rc == VX_OK)
+            rc = c.rc;
+        if (rc == VX_OK)
+            rc = vx_store_commit(env.st);
+        else
+            vx_store_rollback(env.st);
+    }
     if (rc != VX_OK) {
         cJSON_Delete(c.list);
         return vx_http_problem(req, rc, "cannot read the day's bookings");
