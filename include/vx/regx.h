@@ -8,9 +8,10 @@
  *         pointer) that returns the ACK (src/register/export_hl7.c);
  *   fhir  FHIR R4 Immunization resources as an NDJSON bulk file (export_fhir.c).
  *
- * The outbox (store_regx.h): triggers on `doses` append one change row per insert,
- * correction and void; each register has a cursor. File registers prepare a batch
- * (seq range + file name) before writing its file atomically (tmp + fsync + rename)
+ * The outbox (store_regx.h): one change row per insert, correction and void — inserts
+ * are picked up by dose id when a batch is prepared (no INSERT trigger on the recording
+ * path), corrections and voids by an UPDATE trigger; each register has a cursor. File registers
+ * prepare a batch (seq range + file name) before writing its file atomically (tmp + fsync + rename)
  * and commit "batch done + cursor" together: a crash in between redoes the same
  * batch into the same file, so the register sees every change exactly once. The HL7
  * exporter sends, then commits the outcomes of a chunk; a crash between a send and
@@ -117,6 +118,15 @@ char *vx_nvr_file_name(vx_day day, int day_no, char *buf, size_t len);
 enum vx_status vx_regx_fhir_imm(const struct vx_regx_change_rec *c, bool with_pnr,
                                 struct vx_arena *a, struct vx_fhir_immunization *out,
                                 struct vx_err *err);
+/*
+ * The register's NDJSON line of change `c`: exactly the bytes of vx_regx_fhir_imm()
+ * then vx_fhir_imm_emit(pretty = false), then "\n", appended to `out` — written
+ * directly (no cJSON, no arena) for the export path. On failure (VX_EINVAL: unknown
+ * product, no administration time; VX_ENOMEM: `out` full) `out` is left as it was and
+ * `err` says why (the same words as vx_regx_fhir_imm).
+ */
+enum vx_status vx_regx_fhir_line(const struct vx_regx_change_rec *c, bool with_pnr,
+                                 struct vx_buf *out, struct vx_err *err);
 /* The same for a dose read from the store (API answers: no personnummer). */
 enum vx_status vx_regx_fhir_from_dose(const struct vx_dose_rec *d, const char *site_code,
                                       struct vx_arena *a, struct vx_fhir_immunization *out,

@@ -5,12 +5,18 @@
  * Reached as st->ops->regx (see include/vx/store.h for the conventions every
  * operation follows). The design (docs/register-export.md):
  *
- *  - a change log `regx_changes`: one small row (seq, dose id, version, action) written
- *    by triggers on `doses` — on INSERT (action new) and on an UPDATE that changes
- *    doses.version or doses.status (correction, or void when the status becomes
- *    'voided'). The UPDATE trigger also keeps the previous state of the dose in
- *    `regx_dose_history`, so every (dose, version) can be exported with its own content
- *    even after a later correction;
+ *  - a change log `regx_changes`: one small row (seq, dose id, version, action) per
+ *    insert, correction and void. Inserts cost the recording path nothing: there is no
+ *    INSERT trigger. doses.id is itself an increasing sequence, so the doses inserted
+ *    since the last look (id > regx_mark) are appended to the log in id order, in bulk,
+ *    by `sync` (the exporter calls it in the transaction that prepares a batch) and by
+ *    the UPDATE trigger before it logs a correction or void (so a dose's `new` change
+ *    always precedes its corrections). The UPDATE trigger (on a change of
+ *    doses.version or doses.status: correction, or void when the status becomes
+ *    'voided') also keeps the previous state of the dose in `regx_dose_history`, so
+ *    every (dose, version) can be exported with its own content even after a later
+ *    correction. Doses are never deleted (a void is an UPDATE); a DELETE is not a
+ *    register event;
  *  - one cursor per register (`regx_cursors`): the last change seq the register has
  *    taken (acknowledged, or given up on with the item parked in the retry table);
  *  - file registers (nvr, fhir) write batches: a batch row is prepared (seq range, file
@@ -110,8 +116,14 @@ typedef int (*vx_regx_retry_cb)(void *ctx, const struct vx_regx_retry_rec *r);
 
 struct vx_store_regx_ops {
     const char *name; /* backend name */
-    /* Newest change seq (0 when none). */
+    /* Newest change seq (0 when none), counting the doses inserted since the last sync:
+     * they get the next numbers, in id order, when they are logged. */
     enum vx_status (*last_seq)(struct vx_store *st, int64_t *seq);
+    /* Log the doses inserted since the last sync as `new` changes (id order) and move
+     * the mark past them; *added (may be NULL) gets how many. Must run inside a
+     * transaction (vx_store_begin), else VX_EINVAL: the log and the mark move together.
+     * change_foreach/change_get see only logged changes. */
+    enum vx_status (*sync)(struct vx_store *st, int64_t *added);
     /* The cursor of register `reg`; VX_EINVAL for an unknown register. */
     enum vx_status (*cursor_get)(struct vx_store *st, const char *reg,
                                  struct vx_regx_cursor_rec *out);

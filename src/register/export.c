@@ -3,7 +3,8 @@
  * file, HL7 VXU messages and FHIR NDJSON (include/vx/regx.h).
  *
  * The change log and the cursors live in the store (store_regx.h); this file is the
- * protocol on top of them.
+ * protocol on top of them. Doses inserted since the last run enter the log when a run
+ * starts (sync: in the batch's prepare transaction, or for hl7 just before reading).
  *
  * File registers (nvr, fhir). One run:
  *   1. an unfinished (prepared) batch is redone first: same seq range, same file
@@ -99,6 +100,21 @@ static enum vx_status store_fail(struct vx_store *st, enum vx_status rc, struct 
     return vx_err_set(err, rc, "%s", st->err);
 }
 
+/* Log the doses inserted since the last export (store_regx.h: sync) in a transaction
+ * of its own. */
+static enum vx_status sync_log(struct vx_store *st, struct vx_err *err)
+{
+    enum vx_status rc = vx_store_begin(st);
+    if (rc != VX_OK)
+        return store_fail(st, rc, err);
+    if ((rc = st->ops->regx->sync(st, NULL)) != VX_OK) {
+        vx_err_set(err, rc, "%s", st->err);
+        vx_store_rollback(st);
+        return rc;
+    }
+    return (rc = vx_store_commit(st)) == VX_OK ? VX_OK : store_fail(st, rc, err);
+}
+
 /* ================================================================== files */
 
 struct file_run {
@@ -107,8 +123,7 @@ struct file_run {
     FILE *f;
     EVP_MD_CTX *md;
     struct vx_buf buf;
-    struct vx_arena arena; /* FHIR: per-record memory, reset every few thousand */
-    int64_t items, in_arena;
+    int64_t items;
     enum vx_status rc;
     struct vx_err *err;
 };
@@ -132,19 +147,7 @@ static int file_row(void *ctx, const struct vx_regx_change_rec *c)
     if (r->reg == VX_REGX_NVR) {
         rc = vx_nvr_row(c, &r->buf);
     } else {
-        struct vx_fhir_immunization imm;
-        rc = vx_regx_fhir_imm(c, true, &r->arena, &imm, r->err);
-        if (rc == VX_OK)
-            rc = vx_fhir_imm_emit(&imm, false, &r->buf);
-        if (rc == VX_OK)
-            rc = vx_buf_append(&r->buf, "\n", 1);
-        if (rc != VX_OK && r->err->msg[0] == '\0')
-            vx_err_set(r->err, rc, "FHIR record of dose %lld", (long long)c->dose.id);
-        if (++r->in_arena >= 4096) {
-            vx_arena_release(&r->arena);
-            vx_arena_init(&r->arena, 0);
-            r->in_arena = 0;
-        }
+        rc = vx_regx_fhir_line(c, true, &r->buf, r->err); /* = the cJSON path, byte for byte */
     }
     if (rc != VX_OK) {
         r->rc = r->err->msg[0] ? rc
@@ -179,7 +182,6 @@ static enum vx_status write_batch(struct vx_store *st, const struct vx_regx_expo
         return vx_err_set(err, VX_EINVAL, "output folder name too long");
     struct file_run r = {.st = st, .reg = o->reg, .err = err};
     vx_buf_init(&r.buf, 64u << 20);
-    vx_arena_init(&r.arena, 0);
     enum vx_status rc = VX_OK;
     if (!(r.md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(r.md, EVP_sha256(), NULL) != 1) {
         rc = vx_err_set(err, VX_ENOMEM, "SHA-256: out of memory");
@@ -237,7 +239,6 @@ out:
     }
     EVP_MD_CTX_free(r.md);
     vx_buf_release(&r.buf);
-    vx_arena_release(&r.arena);
     return rc;
 }
 
@@ -292,7 +293,8 @@ static enum vx_status export_files(struct vx_store *st, const struct vx_regx_exp
     struct vx_regx_cursor_rec cur;
     int64_t last = 0;
     int day_no = 0;
-    if ((rc = rx->cursor_get(st, reg, &cur)) != VX_OK || (rc = rx->last_seq(st, &last)) != VX_OK ||
+    if ((rc = rx->sync(st, NULL)) != VX_OK || (rc = rx->cursor_get(st, reg, &cur)) != VX_OK ||
+        (rc = rx->last_seq(st, &last)) != VX_OK ||
         (rc = rx->batch_next_day_no(st, reg, o->day, &day_no)) != VX_OK) {
         vx_err_set(err, rc, "%s", st->err);
         vx_store_rollback(st);
@@ -535,6 +537,8 @@ static enum vx_status hl7_new(struct vx_store *st, const struct vx_regx_export_o
     }
     struct vx_regx_cursor_rec cur;
     int64_t last = 0;
+    if ((rc = sync_log(st, err)) != VX_OK)
+        goto out;
     if ((rc = rx->cursor_get(st, "hl7", &cur)) != VX_OK ||
         (rc = rx->last_seq(st, &last)) != VX_OK) {
         rc = store_fail(st, rc, err);
@@ -636,7 +640,7 @@ enum vx_status vx_regx_export(struct vx_store *st, const struct vx_regx_export_o
     memset(res, 0, sizeof *res);
     if (!st || !o || (unsigned)o->reg >= VX_REGX_COUNT)
         return vx_err_set(err, VX_EINVAL, "unknown register");
-    if (!st->ops->regx || !st->ops->regx->change_foreach)
+    if (!st->ops->regx || !st->ops->regx->change_foreach || !st->ops->regx->sync)
         return vx_err_set(err, VX_EINTERNAL, "this store has no register outbox");
     return o->reg == VX_REGX_HL7 ? export_hl7(st, o, res, err) : export_files(st, o, res, err);
 }

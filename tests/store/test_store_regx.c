@@ -152,6 +152,32 @@ static void void_dose(int64_t dose, bool bump)
     assert_int_equal(sqlite3_exec(sq_store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* Log the doses inserted since the last sync, as an exporter does; returns how many. */
+static int64_t sync_log(void)
+{
+    int64_t added = -1;
+    assert_int_equal(vx_store_begin(st), VX_OK);
+    assert_int_equal(st->ops->regx->sync(st, &added), VX_OK);
+    assert_int_equal(vx_store_commit(st), VX_OK);
+    return added;
+}
+
+static int64_t sql_int(const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(sq_store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Rows in the change log itself (last_seq also counts the doses not logged yet). */
+static int64_t logged(void)
+{
+    return sql_int("SELECT count(*) FROM regx_changes");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -332,11 +358,17 @@ static void test_triggers_and_history(void **state)
 {
     (void)state;
     int64_t before = 0, after = 0;
+    /* no INSERT trigger of this module on doses: recording pays nothing for the outbox */
+    assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                             "tbl_name = 'doses' AND name LIKE 'regx%' AND sql LIKE '%INSERT ON%'"),
+                     0);
     assert_int_equal(st->ops->regx->last_seq(st, &before), VX_OK);
     int64_t d = add_dose(0, "COM", 1, T0, "EJ6795", true);
     assert_int_equal(st->ops->regx->last_seq(st, &after), VX_OK);
-    assert_int_equal(after, before + 1);
-    correct(d, "EJ6796");
+    assert_int_equal(after, before + 1); /* promised: the next seq, once logged */
+    assert_int_equal(logged(), 0);       /* but not written on the recording path */
+    correct(d, "EJ6796"); /* the UPDATE trigger logs the insert first, then the correction */
+    assert_int_equal(logged(), 2);
     void_dose(d, false);
     /* an UPDATE that changes neither version nor status logs nothing */
     assert_int_equal(sqlite3_exec(sq_store_db(st),
@@ -517,9 +549,18 @@ static void test_fhir_ndjson(void **state)
     int lines = 0, voided = 0;
     struct vx_arena a;
     vx_arena_init(&a, 0);
+    struct vx_buf want;
+    vx_buf_init(&want, 1u << 20);
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         struct vx_fhir_immunization imm;
         struct vx_err err = {0};
+        /* the direct writer's line is the cJSON path's resource, byte for byte */
+        struct vx_regx_change_rec c;
+        assert_int_equal(st->ops->regx->change_get(st, lines + 1, &c), VX_OK);
+        assert_int_equal(vx_regx_fhir_imm(&c, true, &a, &imm, &err), VX_OK);
+        vx_buf_clear(&want);
+        assert_int_equal(vx_fhir_imm_emit(&imm, false, &want), VX_OK);
+        assert_string_equal(line, want.data);
         if (vx_fhir_imm_parse(line, strlen(line), &a, &imm, &err) != VX_OK)
             fail_msg("line %d: %s", lines + 1, err.msg);
         lines++;
@@ -530,11 +571,98 @@ static void test_fhir_ndjson(void **state)
         assert_non_null(imm.id);
     }
     vx_arena_release(&a);
+    vx_buf_release(&want);
     free(text);
     assert_int_equal(lines, last);
     assert_int_equal(voided, 2); /* the two voids */
     r = run_export(&o);
     assert_int_equal(r.files, 0);
+}
+
+/* ------------------------------------------------------------------ inserts by id */
+
+static void test_inserts_logged_by_id(void **state)
+{
+    (void)state;
+    const struct vx_store_regx_ops *rx = st->ops->regx;
+    struct vx_regx_export_opts o = file_opts(VX_REGX_NVR, T0 + 200 * 86400);
+    o.day = vx_day_from_ymd(2021, 9, 1);
+    run_export(&o); /* the NVR register is up to date */
+    int64_t log0 = logged(), seq0 = 0, seq = 0, added = 7;
+    assert_int_equal(rx->last_seq(st, &seq0), VX_OK);
+    assert_int_equal(sql_int("SELECT dose_id FROM regx_mark"),
+                     sql_int("SELECT max(id) FROM doses"));
+    /* sync outside a transaction is refused and writes nothing */
+    assert_int_equal(rx->sync(st, &added), VX_EINVAL);
+    assert_int_equal(added, 0);
+    assert_non_null(strstr(st->err, "transaction"));
+    /* three inserts: counted, not logged */
+    int64_t id[3];
+    static const char *const lot1[] = {"LA1", "LB1", "LC1"};
+    for (int i = 0; i < 3; i++)
+        id[i] = add_dose(i, "COM", 3, T0 + (200 + i) * 86400, lot1[i], true);
+    assert_int_equal(logged(), log0);
+    assert_int_equal(rx->last_seq(st, &seq), VX_OK);
+    assert_int_equal(seq, seq0 + 3);
+    /* a rolled-back insert and correction leave neither log rows nor a moved mark */
+    assert_int_equal(vx_store_begin(st), VX_OK);
+    int64_t gone = add_dose(3, "MOD", 3, T0 + 210 * 86400, "LX", true);
+    correct(gone, "LX2");
+    correct(id[0], "LA9");
+    assert_int_equal(vx_store_rollback(st), VX_OK);
+    assert_int_equal(logged(), log0);
+    assert_int_equal(rx->last_seq(st, &seq), VX_OK);
+    assert_int_equal(seq, seq0 + 3);
+    /* one UPDATE statement correcting all three: the three `new` changes come first
+     * (each with its inserted content), then the corrections */
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "UPDATE doses SET version = version + 1, lot_number = lot_number || 'x', "
+             "updated_at = %lld WHERE id IN (%lld, %lld, %lld)",
+             (long long)T0 + 300 * 86400, (long long)id[0], (long long)id[1], (long long)id[2]);
+    assert_int_equal(sqlite3_exec(sq_store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(logged(), log0 + 6);
+    assert_int_equal(rx->last_seq(st, &seq), VX_OK);
+    assert_int_equal(seq, seq0 + 6);
+    for (int i = 0; i < 6; i++) {
+        struct vx_regx_change_rec c;
+        assert_int_equal(rx->change_get(st, seq0 + 1 + i, &c), VX_OK);
+        assert_int_equal(c.dose.id, id[i % 3]);
+        assert_int_equal(c.action, i < 3 ? VX_REGX_NEW : VX_REGX_CORRECTION);
+        assert_int_equal(c.dose.version, i < 3 ? 1 : 2);
+        char lot[16];
+        snprintf(lot, sizeof lot, "%s%s", lot1[i % 3], i < 3 ? "" : "x");
+        assert_string_equal(c.dose.lot_number, lot);
+    }
+    assert_int_equal(sync_log(), 0); /* the trigger caught up already */
+    /* a later insert is logged by the next sync, after them */
+    int64_t d4 = add_dose(3, "JANSS", 1, T0 + 220 * 86400, "LD1", false);
+    assert_int_equal(sync_log(), 1);
+    struct vx_regx_change_rec c;
+    assert_int_equal(rx->change_get(st, seq0 + 7, &c), VX_OK);
+    assert_int_equal(c.dose.id, d4);
+    assert_int_equal(c.action, VX_REGX_NEW);
+    /* and the register gets them in that order, once */
+    o.day = vx_day_from_ymd(2021, 9, 2);
+    struct vx_regx_export_result r = run_export(&o);
+    char *f[64][16], *text;
+    assert_int_equal(read_nvr(r.file, f, &text), 7);
+    for (int i = 0; i < 7; i++) {
+        char want[24];
+        snprintf(want, sizeof want, "%lld", (long long)(seq0 + 1 + i));
+        assert_string_equal(f[i][0], want);
+        assert_string_equal(f[i][1], i < 3 || i == 6 ? "new" : "correction");
+    }
+    check_record(f[6], "new", d4, 1);
+    free(text);
+    r = run_export(&o);
+    assert_int_equal(r.files, 0);
+    /* the status counts the doses not logged yet as pending */
+    add_dose(0, "MOD", 4, T0 + 230 * 86400, "LE1", true);
+    struct vx_regx_status_rec s;
+    assert_int_equal(rx->status(st, "nvr", &s), VX_OK);
+    assert_int_equal(s.pending, 1);
+    assert_int_equal(s.max_seq, seq0 + 8);
 }
 
 /* ------------------------------------------------------------------ HL7 */
@@ -845,6 +973,7 @@ static void test_backfill_csv(void **state)
     struct vx_backfill_result res;
     struct vx_err err = {0};
     int64_t before = count_doses(), seq0 = 0, seq1 = 0;
+    sync_log();
     st->ops->regx->last_seq(st, &seq0);
     if (vx_backfill_import(st, csv, strlen(csv), &o, NULL, NULL, &res, &err) != VX_OK)
         fail_msg("backfill: %s", err.msg);
@@ -854,6 +983,7 @@ static void test_backfill_csv(void **state)
     assert_int_equal(count_doses(), before + 2);
     st->ops->regx->last_seq(st, &seq1);
     assert_int_equal(seq1, seq0 + 2); /* back-filled doses enter the outbox */
+    assert_int_equal(sync_log(), 2);
     struct vx_regx_change_rec c;
     assert_int_equal(st->ops->regx->change_get(st, seq0 + 1, &c), VX_OK);
     assert_string_equal(c.dose.source, "backfill");
@@ -983,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_hl7_crash_between_send_and_commit),
         cmocka_unit_test(test_backfill_csv),
         cmocka_unit_test(test_backfill_vxu),
+        cmocka_unit_test(test_inserts_logged_by_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,8 +1,9 @@
 /*
  * test_regx.c — the pure parts of the register export (include/vx/regx.h): register
  * codes, the back-off schedule, the NVR record layout, the VXU of a change (MSH-10,
- * RXA-21 A/U/D), the FHIR Immunization of a change, and the back-fill reader (CSV
- * and VXU, including every CDC sample of the share). No database.
+ * RXA-21 A/U/D), the FHIR Immunization of a change, the direct NDJSON writer (byte for
+ * byte the cJSON path on 6,000 generated changes with odd characters), and the
+ * back-fill reader (CSV and VXU, including every CDC sample of the share). No database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -172,6 +173,149 @@ static void test_fhir_of_change(void **state)
     vx_arena_release(&a);
 }
 
+/* ---- the direct NDJSON writer against the cJSON path ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 11) % n;
+}
+
+/* A string of random fragments, odd characters included, that fits dst[size]. */
+static void odd_string(char *dst, size_t size)
+{
+    static const char *const frag[] = {"A",
+                                       "z9",
+                                       "EJ6795",
+                                       " ",
+                                       "\"",
+                                       "\\",
+                                       "/",
+                                       "\b",
+                                       "\f",
+                                       "\n",
+                                       "\r",
+                                       "\t",
+                                       "\x01",
+                                       "\x1f",
+                                       "\x7f",
+                                       "å",
+                                       "Ä",
+                                       "ö",
+                                       "€",
+                                       "\xf0\x9f\x98\x80",
+                                       ";",
+                                       "<&>'",
+                                       "\xe2\x80\xa8",
+                                       "\xff",
+                                       "%s",
+                                       "{}",
+                                       "[\"x\"]",
+                                       "\\u0041",
+                                       "-",
+                                       "Ø"};
+    size_t n = 0, parts = rnd(6);
+    dst[0] = '\0';
+    for (size_t i = 0; i < parts; i++) {
+        const char *f = frag[rnd(VX_ARRAY_LEN(frag))];
+        size_t k = strlen(f);
+        if (n + k + 1 > size)
+            break;
+        memcpy(dst + n, f, k + 1);
+        n += k;
+    }
+}
+
+static void test_fhir_line_equals_cjson(void **state)
+{
+    (void)state;
+    size_t nvac = 0;
+    const struct vx_reg_vaccine_code *vac = vx_reg_vaccine_table(&nvac);
+    assert_true(nvac >= 4);
+    static const char *const sites[] = {
+        "left_arm",    "right_arm", "left_deltoid", "right_deltoid", "left_thigh",
+        "right_thigh", "",          "nose"};
+    static const vx_time times[] = {1615195800, 1616893199, 1616893200, 1635641999,
+                                    1635642000, 1,          4102444800, 1609459199};
+    struct vx_buf want, got;
+    vx_buf_init(&want, 1u << 20);
+    vx_buf_init(&got, 1u << 20);
+    struct vx_arena a;
+    vx_arena_init(&a, 0);
+    int escaped = 0;
+    for (int i = 0; i < 6000; i++) {
+        struct vx_regx_change_rec c = sample((enum vx_regx_action)rnd(3), 1 + (int)rnd(5));
+        c.dose.id = rnd(2) ? (int64_t)rnd(1000000) + 1 : INT64_MAX - rnd(10);
+        c.dose.person_id = rnd(4) ? (int64_t)rnd(100000) + 1 : INT64_MAX;
+        c.dose.voided = rnd(2);
+        snprintf(c.dose.vaccine, sizeof c.dose.vaccine, "%s", vac[i % nvac].product);
+        c.dose.dose_number = (int)rnd(4);
+        c.dose.given_at = times[rnd(VX_ARRAY_LEN(times))] + rnd(1000);
+        snprintf(c.dose.injection_site, sizeof c.dose.injection_site, "%s",
+                 sites[rnd(VX_ARRAY_LEN(sites))]);
+        odd_string(c.dose.lot_number, sizeof c.dose.lot_number);
+        odd_string(c.dose.vaccinator, sizeof c.dose.vaccinator);
+        odd_string(c.site_name, sizeof c.site_name);
+        if (rnd(3) == 0)
+            c.site_code[0] = '\0';
+        else if (rnd(2))
+            odd_string(c.site_code, sizeof c.site_code);
+        snprintf(c.dose.kommun, sizeof c.dose.kommun, "%s", rnd(2) ? "0180" : "");
+        if (rnd(5) == 0)
+            c.pnr[0] = '\0';
+        bool with_pnr = rnd(4) != 0;
+        struct vx_fhir_immunization imm;
+        struct vx_err e1 = {0}, e2 = {0};
+        vx_buf_clear(&want);
+        vx_buf_clear(&got);
+        assert_int_equal(vx_regx_fhir_imm(&c, with_pnr, &a, &imm, &e1), VX_OK);
+        assert_int_equal(vx_fhir_imm_emit(&imm, false, &want), VX_OK);
+        assert_int_equal(vx_buf_append(&want, "\n", 1), VX_OK);
+        if (vx_regx_fhir_line(&c, with_pnr, &got, &e2) != VX_OK)
+            fail_msg("case %d: %s", i, e2.msg);
+        if (got.len != want.len || memcmp(got.data, want.data, want.len) != 0)
+            fail_msg("case %d differs:\n cJSON: %s\n direct: %s", i, want.data, got.data);
+        escaped += strstr(want.data, "\\u00") != NULL;
+        if (i % 500 == 499) {
+            vx_arena_release(&a);
+            vx_arena_init(&a, 0);
+        }
+    }
+    assert_true(escaped > 100); /* control characters were in play */
+    /* the same refusals, and nothing written */
+    struct vx_regx_change_rec c = sample(VX_REGX_NEW, 1);
+    struct vx_err e1 = {0}, e2 = {0};
+    struct vx_fhir_immunization imm;
+    vx_buf_clear(&got);
+    assert_int_equal(vx_buf_append(&got, "keep", 4), VX_OK);
+    snprintf(c.dose.vaccine, sizeof c.dose.vaccine, "XYZ");
+    assert_int_equal(vx_regx_fhir_imm(&c, true, &a, &imm, &e1), VX_EINVAL);
+    assert_int_equal(vx_regx_fhir_line(&c, true, &got, &e2), VX_EINVAL);
+    assert_string_equal(e1.msg, e2.msg);
+    assert_int_equal(got.len, 4);
+    c = sample(VX_REGX_NEW, 1);
+    c.dose.given_at = 0;
+    assert_int_equal(vx_regx_fhir_imm(&c, true, &a, &imm, &e1), VX_EINVAL);
+    assert_int_equal(vx_regx_fhir_line(&c, true, &got, &e2), VX_EINVAL);
+    assert_string_equal(e1.msg, e2.msg);
+    assert_int_equal(got.len, 4);
+    /* an output buffer that is full: VX_ENOMEM, nothing half-written */
+    struct vx_buf small;
+    vx_buf_init(&small, 64);
+    c = sample(VX_REGX_NEW, 1);
+    assert_int_equal(vx_regx_fhir_line(&c, true, &small, &e2), VX_ENOMEM);
+    assert_int_equal(small.len, 0);
+    assert_non_null(strstr(e2.msg, "buffer full"));
+    vx_buf_release(&small);
+    vx_buf_release(&want);
+    vx_buf_release(&got);
+    vx_arena_release(&a);
+}
+
 struct got {
     int rows, bad;
     struct vx_backfill_row last;
@@ -288,7 +432,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codes_and_backoff), cmocka_unit_test(test_nvr_row),
         cmocka_unit_test(test_vxu_actions),       cmocka_unit_test(test_fhir_of_change),
-        cmocka_unit_test(test_backfill_reader),
+        cmocka_unit_test(test_backfill_reader),   cmocka_unit_test(test_fhir_line_equals_cjson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,12 +2,22 @@
  * regx.c — SQLite implementation of struct vx_store_regx_ops (include/vx/store_regx.h)
  * and its schema migration (version 5).
  *
- * The outbox is a change log written by triggers, not by the code that writes doses:
- * whoever inserts a dose (dose_put, back-fill, the care module) or corrects/voids one
- * (the care module's UPDATE bumping doses.version or changing doses.status) produces
- * exactly one change row in the same transaction, so a change can neither be lost nor
- * be recorded without its dose. A change row is four integers (seq, dose id, version,
- * action) plus a time: cheap enough for the recording hot path (bench/doses).
+ * The outbox is a change log that the code writing doses never calls, so a change can
+ * neither be lost nor be recorded without its dose:
+ *  - inserts (dose_put, back-fill, anything) cost the recording path nothing: there is
+ *    no INSERT trigger. doses.id is an increasing sequence (SQLite has one writer and
+ *    gives max(id) + 1; doses are never deleted), so the doses with id > regx_mark are
+ *    exactly those not logged yet. sync() appends their `new` changes in id order with
+ *    one INSERT ... SELECT and moves the mark, inside the exporter's transaction;
+ *  - corrections and voids (the care module's UPDATE bumping doses.version or changing
+ *    doses.status; rare) are logged by the UPDATE trigger in the same transaction. It
+ *    first does what sync() does (with the updated row's old state), so a dose's `new`
+ *    change always has a smaller seq than its corrections: a register never sees
+ *    version 2 before version 1.
+ * last_seq() counts the unlogged doses as if logged: they get the next seqs in id order
+ * (regx_changes.seq is a rowid, max + 1), so the numbers it promises are the ones sync
+ * assigns. A change row is four integers plus a time; writing it in bulk at export time
+ * costs a fraction of a trigger per insert (docs/register-export.md §8).
  *
  * Exporters never copy doses into a queue. They read changes after their register's
  * cursor joined with the dose, the person and the site. When a dose was corrected
@@ -24,10 +34,20 @@
 #include <string.h>
 #include "sqlite_int.h"
 
-#define RX_REG_CHECK(col) "CHECK (" col " = 'nvr' OR " col " = 'hl7' OR " col " = 'fhir')"
+/* The doses an UPDATE of doses finds unlogged go first (their `new` change precedes the
+ * correction or void being logged): the updated row itself with its old state. */
+#define RX_CATCH_UP                                                                                \
+    "  INSERT INTO regx_changes (dose_id, version, action, at)"                                    \
+    "  SELECT d.id, CASE WHEN d.id = old.id THEN old.version ELSE d.version END,"                  \
+    "    CASE WHEN (CASE WHEN d.id = old.id THEN old.status ELSE d.status END) = 'voided'"         \
+    "    THEN 2 ELSE 0 END, d.created_at"                                                          \
+    "  FROM doses d WHERE d.id > (SELECT dose_id FROM regx_mark) ORDER BY d.id;"                   \
+    "  UPDATE regx_mark SET dose_id = (SELECT max(id) FROM doses)"                                 \
+    "  WHERE dose_id < (SELECT max(id) FROM doses);"
 
 const char sq_schema_regx[] =
-    /* one row per dose change, written by the triggers below */
+    /* one row per dose change: inserts logged in bulk by sync (or the UPDATE trigger's
+     * catch-up), corrections and voids by the UPDATE trigger */
     "CREATE TABLE regx_changes ("
     "  seq INTEGER PRIMARY KEY,"
     "  dose_id INTEGER NOT NULL,"
@@ -35,6 +55,13 @@ const char sq_schema_regx[] =
     "  action INTEGER NOT NULL CHECK (action BETWEEN 0 AND 2)," /* new, correction, void */
     "  at INTEGER NOT NULL"
     ") STRICT;"
+
+    /* every dose with id <= dose_id has its `new` change in regx_changes */
+    "CREATE TABLE regx_mark ("
+    "  one INTEGER PRIMARY KEY CHECK (one = 1),"
+    "  dose_id INTEGER NOT NULL CHECK (dose_id >= 0)"
+    ") STRICT;"
+    "INSERT INTO regx_mark (one, dose_id) VALUES (1, 0);"
 
     /* the state a dose had before a correction or void (same columns as doses) */
     "CREATE TABLE regx_dose_history ("
@@ -61,14 +88,9 @@ const char sq_schema_regx[] =
     "  PRIMARY KEY (id, version, status)"
     ") STRICT, WITHOUT ROWID;"
 
-    "CREATE TRIGGER regx_dose_insert AFTER INSERT ON doses BEGIN"
-    "  INSERT INTO regx_changes (dose_id, version, action, at)"
-    "  VALUES (new.id, new.version, CASE WHEN new.status = 'voided' THEN 2 ELSE 0 END,"
-    "          new.created_at);"
-    "END;"
-
+    /* no INSERT trigger: recording pays nothing for the outbox */
     "CREATE TRIGGER regx_dose_update AFTER UPDATE OF version, status ON doses"
-    "  WHEN new.version <> old.version OR new.status <> old.status BEGIN"
+    "  WHEN new.version <> old.version OR new.status <> old.status BEGIN" RX_CATCH_UP
     "  INSERT OR REPLACE INTO regx_dose_history (id, version, status, person_id, region_code,"
     "    vaccine_code, lot_id, lot_number, dose_number, given_at, site_id, kommun_code,"
     "    vaccinator, booking_id, source, created_at, vial_id, injection_site, void_reason,"
@@ -83,52 +105,43 @@ const char sq_schema_regx[] =
     "END;"
 
     "CREATE TABLE regx_cursors ("
-    "  register TEXT PRIMARY KEY " RX_REG_CHECK(
-        "register") ","
-                    "  last_seq INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),"
-                    "  sent INTEGER NOT NULL DEFAULT 0 CHECK (sent >= 0),"
-                    "  updated_at INTEGER NOT NULL DEFAULT 0"
-                    ") STRICT, WITHOUT ROWID;"
-                    "INSERT INTO regx_cursors (register) VALUES ('nvr'), ('hl7'), ('fhir');"
+    "  register TEXT PRIMARY KEY CHECK (register IN ('nvr', 'hl7', 'fhir')),"
+    "  last_seq INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),"
+    "  sent INTEGER NOT NULL DEFAULT 0 CHECK (sent >= 0),"
+    "  updated_at INTEGER NOT NULL DEFAULT 0"
+    ") STRICT, WITHOUT ROWID;"
+    "INSERT INTO regx_cursors (register) VALUES ('nvr'), ('hl7'), ('fhir');"
 
-                    "CREATE TABLE regx_batches ("
-                    "  id INTEGER PRIMARY KEY,"
-                    "  register TEXT NOT NULL " RX_REG_CHECK(
-                        "register") ","
-                                    "  first_seq INTEGER NOT NULL CHECK (first_seq >= 1),"
-                                    "  last_seq INTEGER NOT NULL CHECK (last_seq >= first_seq),"
-                                    "  day INTEGER NOT NULL," /* YYYYMMDD */
-                                    "  day_no INTEGER NOT NULL CHECK (day_no >= 1),"
-                                    "  file TEXT NOT NULL CHECK (length(file) > 0),"
-                                    "  items INTEGER NOT NULL DEFAULT 0 CHECK (items >= 0),"
-                                    "  sha256 TEXT NOT NULL DEFAULT '',"
-                                    "  state TEXT NOT NULL CHECK (state = 'prepared' OR state = "
-                                    "'done'),"
-                                    "  created_at INTEGER NOT NULL,"
-                                    "  done_at INTEGER,"
-                                    "  UNIQUE (register, day, day_no)"
-                                    ") STRICT;"
-                                    "CREATE INDEX regx_batches_state ON regx_batches (register, "
-                                    "state, id);"
+    "CREATE TABLE regx_batches ("
+    "  id INTEGER PRIMARY KEY,"
+    "  register TEXT NOT NULL CHECK (register IN ('nvr', 'hl7', 'fhir')),"
+    "  first_seq INTEGER NOT NULL CHECK (first_seq >= 1),"
+    "  last_seq INTEGER NOT NULL CHECK (last_seq >= first_seq),"
+    "  day INTEGER NOT NULL," /* YYYYMMDD */
+    "  day_no INTEGER NOT NULL CHECK (day_no >= 1),"
+    "  file TEXT NOT NULL CHECK (length(file) > 0),"
+    "  items INTEGER NOT NULL DEFAULT 0 CHECK (items >= 0),"
+    "  sha256 TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL CHECK (state IN ('prepared', 'done')),"
+    "  created_at INTEGER NOT NULL,"
+    "  done_at INTEGER,"
+    "  UNIQUE (register, day, day_no)"
+    ") STRICT;"
+    "CREATE INDEX regx_batches_state ON regx_batches (register, state, id);"
 
-                                    "CREATE TABLE regx_retries ("
-                                    "  register TEXT NOT NULL " RX_REG_CHECK(
-                                        "register") ","
-                                                    "  seq INTEGER NOT NULL,"
-                                                    "  dose_id INTEGER NOT NULL,"
-                                                    "  state TEXT NOT NULL CHECK (state = 'retry' "
-                                                    "OR state = 'rejected' OR state = 'failed'),"
-                                                    "  attempts INTEGER NOT NULL DEFAULT 0 CHECK "
-                                                    "(attempts >= 0),"
-                                                    "  next_attempt_at INTEGER NOT NULL,"
-                                                    "  last_error TEXT NOT NULL DEFAULT '',"
-                                                    "  updated_at INTEGER NOT NULL,"
-                                                    "  PRIMARY KEY (register, seq)"
-                                                    ") STRICT, WITHOUT ROWID;"
-                                                    "CREATE INDEX regx_retries_due ON regx_retries "
-                                                    "(register, state, next_attempt_at);"
-                                                    "CREATE INDEX regx_retries_dose ON "
-                                                    "regx_retries (register, dose_id, seq);";
+    "CREATE TABLE regx_retries ("
+    "  register TEXT NOT NULL CHECK (register IN ('nvr', 'hl7', 'fhir')),"
+    "  seq INTEGER NOT NULL,"
+    "  dose_id INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('retry', 'rejected', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (register, seq)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX regx_retries_due ON regx_retries (register, state, next_attempt_at);"
+    "CREATE INDEX regx_retries_dose ON regx_retries (register, dose_id, seq);";
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -166,12 +179,40 @@ static enum vx_status one_int(struct vx_store *st, sqlite3_stmt *q, int64_t *out
 
 static enum vx_status rx_last_seq(struct vx_store *st, int64_t *seq)
 {
-    static const char sql[] = "SELECT coalesce(max(seq), 0) FROM regx_changes";
+    /* logged changes + the doses not logged yet (they get the next seqs, in id order) */
+    static const char sql[] = "SELECT coalesce((SELECT max(seq) FROM regx_changes), 0) + "
+                              "(SELECT count(*) FROM doses WHERE id > "
+                              "(SELECT dose_id FROM regx_mark))";
     sqlite3_stmt *q;
     *seq = 0;
     enum vx_status vs = sq_prep(st, sql, "change log", &q);
     bool found;
     return vs != VX_OK ? vs : one_int(st, q, seq, &found, "change log");
+}
+
+static enum vx_status rx_sync(struct vx_store *st, int64_t *added)
+{
+    static const char sql_log[] =
+        "INSERT INTO regx_changes (dose_id, version, action, at) "
+        "SELECT id, version, CASE WHEN status = 'voided' THEN 2 ELSE 0 END, created_at "
+        "FROM doses WHERE id > (SELECT dose_id FROM regx_mark) ORDER BY id";
+    static const char sql_mark[] = "UPDATE regx_mark SET dose_id = (SELECT max(id) FROM doses) "
+                                   "WHERE dose_id < (SELECT max(id) FROM doses)";
+    if (added)
+        *added = 0;
+    if (!sq_in_tx(st))
+        return sq_set_err(st, VX_EINVAL, "change log sync must run inside a transaction");
+    sqlite3_stmt *q;
+    enum vx_status vs = sq_write_prep(st, sql_log, "change log", &q);
+    if (vs != VX_OK || (vs = sq_finish(st, q, SQLITE_OK, "change log")) != VX_OK)
+        return vs;
+    int64_t n = sqlite3_changes64(sq_store_db(st));
+    if ((vs = sq_write_prep(st, sql_mark, "change log mark", &q)) != VX_OK ||
+        (vs = sq_finish(st, q, SQLITE_OK, "change log mark")) != VX_OK)
+        return vs;
+    if (added)
+        *added = n;
+    return VX_OK;
 }
 
 #define RX_DOSE_COLS_D                                                                             \
@@ -796,6 +837,7 @@ static enum vx_status rx_vaccine_exists(struct vx_store *st, const char *code, b
 const struct vx_store_regx_ops sq_regx_ops = {
     .name = "sqlite",
     .last_seq = rx_last_seq,
+    .sync = rx_sync,
     .cursor_get = rx_cursor_get,
     .cursor_advance = rx_cursor_advance,
     .change_foreach = rx_change_foreach,
