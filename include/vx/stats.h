@@ -3,8 +3,10 @@
  * suppression, FoHM's official series, open-data exports.
  *
  * Where the numbers come from (docs/stats.md has the full description):
- *  - SQLite triggers on `doses` keep compact count cubes up to date as doses are
- *    recorded, corrected and voided (a voided dose leaves every count). Two
+ *  - Compact count cubes are kept up to date incrementally as doses are recorded,
+ *    corrected and voided (a voided dose leaves every count): recording costs
+ *    nothing extra, and vx_stats_apply() folds what changed since the last time into
+ *    the cubes (every cut runs it first; the server also runs it every second). Two
  *    measures are kept:
  *      doses    valid doses administered, keyed by the dose row's own dose number;
  *      persons  persons who have reached "at least N valid doses" (N = 1..9, ranked
@@ -192,6 +194,31 @@ enum vx_status vx_stats_refresh(struct vx_store *st, vx_day ref, int64_t *person
  * with maintenance off, or to repair). One transaction.
  */
 enum vx_status vx_stats_rebuild(struct vx_store *st);
+
+/* What one vx_stats_apply() did. */
+struct vx_stats_applied {
+    int64_t doses;   /* newly recorded doses folded in */
+    int64_t changes; /* pending notes (corrections, voids, deletions, person changes) */
+    int64_t persons; /* distinct persons recomputed */
+    int chunks;      /* transactions used */
+    bool more;       /* something is still pending (only when stopped by `max`) */
+    bool off;        /* maintenance is off: nothing applied (cubes as at `maintain off`) */
+};
+
+#define VX_STATS_APPLY_CHUNK 50000 /* dose ids / notes per transaction in vx_stats_apply */
+
+/*
+ * Bring the cubes of `st` (borrowed) up to date: fold the doses recorded since the
+ * last apply and the pending corrections, voids and person changes into them
+ * (docs/stats.md, "How the cubes stay current"). Works in transactions of at most
+ * VX_STATS_APPLY_CHUNK doses and notes each (inside the caller's transaction if it
+ * holds one), until nothing is pending or, with max > 0, after about `max` doses
+ * and notes. Cheap when nothing is pending (one read). vx_stats_cut, the exports and
+ * the Prometheus gauges call it first, so they never answer from stale cubes. *out
+ * may be NULL. Errors: store errors (st->err says why); chunks committed before a
+ * failure stay applied.
+ */
+enum vx_status vx_stats_apply(struct vx_store *st, int64_t max, struct vx_stats_applied *out);
 
 /* ---- official series (FoHM) ------------------------------------------------------ */
 

@@ -5,8 +5,11 @@
  * Reached as st->ops->stats (see include/vx/store.h for the conventions every
  * operation follows). The module's logic (cumulative sums, denominators,
  * suppression, exports) is in src/stats on top of these operations; the SQLite
- * backend (src/store/sqlite/stats.c, schema version 6) keeps the cubes with
- * triggers on `doses` (docs/stats.md).
+ * backend (src/store/sqlite/stats.c, schema version 6) keeps the cubes up to date
+ * incrementally but deferred: recording a dose does no statistics work at all (no
+ * trigger on INSERT: new doses are found by id above a cursor), corrections, voids,
+ * deletions and person changes only note the person in a small pending table, and
+ * apply() folds what is pending into the cubes set-based (docs/stats.md).
  */
 #ifndef VX_STORE_STATS_H
 #define VX_STORE_STATS_H
@@ -27,6 +30,8 @@ struct vx_stats_meta {
     int64_t population_persons; /* persons counted then */
     bool population_stale;      /* persons were inserted since (max id moved) */
     bool maintained;            /* the triggers are in place */
+    int64_t pending_doses;      /* doses recorded since the last apply (ids above the cursor) */
+    int64_t pending_changes;    /* corrections, voids, deletions, person changes not applied */
     char first_week[9];         /* first / last week of the dose cube ("" = no doses) */
     char last_week[9];
     int64_t official_rows; /* values of the official series */
@@ -68,8 +73,20 @@ struct vx_store_stats_ops {
     /* Rebuild the population cube at reference date `ref` (one transaction unless
      * the caller holds one); *persons (may be NULL) gets how many were counted. */
     enum vx_status (*refresh_population)(struct vx_store *st, vx_day ref, int64_t *persons);
-    /* Recompute the dose and person cubes from the doses table. */
+    /* Recompute the dose and person cubes from the doses table (one transaction
+     * unless the caller holds one); nothing is pending afterwards. */
     enum vx_status (*rebuild)(struct vx_store *st);
+    /*
+     * Fold pending changes into the cubes, in one transaction (its own unless the
+     * caller holds one): the doses recorded since the last apply (at most `max` dose
+     * ids; max <= 0 = all) and the persons noted by corrections, voids, deletions and
+     * person updates (at most `max` notes). Every affected person's per-dose state
+     * is recomputed set-based and only the difference is added to the cubes. *out
+     * (may be NULL) gets what was done and whether more is pending. With maintenance
+     * off it does nothing (out->off = true). Safe to run from several connections at
+     * once (the write lock serialises them; each re-reads the cursor inside it).
+     */
+    enum vx_status (*apply)(struct vx_store *st, int64_t max, struct vx_stats_applied *out);
     /* Switch incremental maintenance off (drops the triggers: for bulk loads) or on
      * (recreates them and rebuilds the cubes). */
     enum vx_status (*maintain)(struct vx_store *st, bool on);

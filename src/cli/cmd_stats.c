@@ -3,7 +3,8 @@
  * cube rebuild and maintenance switch, FoHM's official series, open-data export.
  *
  * A thin client of include/vx/stats.h: every number comes from vx_stats_cut() (or the
- * export functions), so the CLI shows what the API shows. `--public` applies the
+ * export functions), so the CLI shows what the API shows; they fold what was recorded
+ * since the last apply into the cubes first (`stats apply` does only that). `--public` applies the
  * small-cell suppression that anything published gets (docs/stats.md); without it the
  * operator at the database sees the counts as they are.
  */
@@ -217,6 +218,39 @@ static int cmd_stats_refresh(struct cli_ctx *ctx)
     return CLI_EXIT_OK;
 }
 
+static int cmd_stats_apply(struct cli_ctx *ctx)
+{
+    const char *m = cli_get(ctx, "max");
+    int64_t max = 0;
+    if (m) {
+        char *end = NULL;
+        long long v = strtoll(m, &end, 10);
+        if (!*m || *end || v < 1) {
+            cli_error(ctx, "--max: a positive number of doses");
+            return CLI_EXIT_USAGE;
+        }
+        max = v;
+    }
+    struct vx_store *st = open_store(ctx);
+    if (!st)
+        return CLI_EXIT_FAILURE;
+    struct vx_stats_applied a;
+    enum vx_status vs = vx_stats_apply(st, max, &a);
+    if (vs != VX_OK)
+        cli_error(ctx, "%s", st->err);
+    else if (a.off)
+        fprintf(ctx->out, "incremental maintenance is off: nothing applied"
+                          " (stats maintain on rebuilds the cubes)\n");
+    else
+        fprintf(ctx->out,
+                "applied %lld new doses and %lld corrections of %lld persons in %d "
+                "transactions%s\n",
+                (long long)a.doses, (long long)a.changes, (long long)a.persons, a.chunks,
+                a.more ? "; more is pending" : "");
+    vx_store_close(st);
+    return vs == VX_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
 static int cmd_stats_maintain(struct cli_ctx *ctx)
 {
     const char *a = ctx->argv[0];
@@ -351,9 +385,19 @@ const struct cli_command cli_cmds_stats[] = {
         .run = cmd_stats_refresh,
     },
     {
+        .words = "stats apply",
+        .summary = "fold the doses and corrections recorded since the last apply into the cubes",
+        .details = "Recording a dose does no statistics work; the cubes catch up here (the\n"
+                   "server does it every second, and every cut does it first). In transactions\n"
+                   "of at most 50,000 doses; --max stops after about N.",
+        .max_args = 0,
+        .opts = {OPT_DB, {"max", "N", "at most about N doses and corrections"}},
+        .run = cmd_stats_apply,
+    },
+    {
         .words = "stats maintain",
         .synopsis = "on|off",
-        .summary = "switch the incremental cube triggers off (bulk loads) or on (rebuilds)",
+        .summary = "switch incremental maintenance off (nothing applied) or on (rebuilds)",
         .min_args = 1,
         .max_args = 1,
         .opts = {OPT_DB},

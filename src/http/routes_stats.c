@@ -10,13 +10,23 @@
  *            region, unsuppressed — it is their own data; municipal roles get their
  *            own municipality and national oversight anything, both suppressed.
  *
- * No person data is read, so nothing is audited; handlers only read the store (the
- * request's pooled handle). The cut answers from the cubes in well under a second
- * (bench/stats), so there is no cache.
+ * No person data is read, so nothing is audited. The cut answers from the cubes in
+ * well under a second (bench/stats), so there is no cache.
+ *
+ * Keeping the cubes current: recording a dose does no statistics work (the store
+ * keeps them deferred, docs/stats.md). The module's start hook starts one applier
+ * thread with its own store handle that runs vx_stats_apply every second, in
+ * transactions of at most SH_APPLY_CHUNK doses so that recording writers never wait
+ * long for the lock; the stop hook wakes it, joins it and closes its handle. Every
+ * cut (and export) also applies what is still pending first, on the request's
+ * pooled handle, so answers are never stale; that costs one read when nothing is.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "vx/buf.h"
 #include "vx/stats.h"
@@ -25,6 +35,8 @@
 #include "vx/store_stats.h"
 
 #define SH_OFFICIAL_MAX 10000
+#define SH_APPLY_CHUNK  5000 /* doses per transaction of the background applier */
+#define SH_APPLY_EVERY  1    /* seconds between two background applies */
 #define SH_FILE_MAX     (64u * 1024u * 1024u)
 
 /* --week W, W1..W2, ..W2, W1.. */
@@ -355,6 +367,9 @@ static int h_meta(struct vx_http_req *req)
     cJSON *of = cJSON_AddObjectToObject(o, "official");
     cJSON_AddNumberToObject(of, "rows", (double)m.official_rows);
     cJSON_AddBoolToObject(o, "maintained", m.maintained);
+    cJSON *pe = cJSON_AddObjectToObject(o, "pending");
+    cJSON_AddNumberToObject(pe, "doses", (double)m.pending_doses);
+    cJSON_AddNumberToObject(pe, "changes", (double)m.pending_changes);
     return vx_http_reply_json(req, 200, o);
 }
 
@@ -686,6 +701,84 @@ static int h_metrics(struct vx_http_req *req)
     return vs;
 }
 
+/* ------------------------------------------------------------------ applier */
+
+/* The background applier: a thread with its own store handle. */
+struct applier {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    bool quiet;
+    struct vx_store *st;
+};
+
+/* Apply in chunks until nothing is pending, then wait a second (or for stop). */
+static void *applier_main(void *arg)
+{
+    struct applier *a = arg;
+    pthread_mutex_lock(&a->mu);
+    while (!a->stop) {
+        pthread_mutex_unlock(&a->mu);
+        struct vx_stats_applied done;
+        enum vx_status vs;
+        do {
+            vs = vx_stats_apply(a->st, SH_APPLY_CHUNK, &done);
+        } while (vs == VX_OK && done.more && !__atomic_load_n(&a->stop, __ATOMIC_RELAXED));
+        if (vs != VX_OK && !a->quiet) /* e.g. busy: the next round (or a cut) retries */
+            fprintf(stderr, "vaxchain: stats applier: %s\n", a->st->err);
+        pthread_mutex_lock(&a->mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += SH_APPLY_EVERY;
+        while (!a->stop && pthread_cond_timedwait(&a->cv, &a->mu, &until) != ETIMEDOUT) {
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+static void stats_stop(void *udata)
+{
+    struct applier *a = udata;
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->mu);
+    __atomic_store_n(&a->stop, true, __ATOMIC_RELAXED);
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->thread, NULL);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    vx_store_close(a->st);
+    free(a);
+}
+
+static enum vx_status stats_start(struct vx_http_server *srv, void **udata, struct vx_err *err)
+{
+    const struct vx_http_config *cfg = vx_http_server_config(srv);
+    struct applier *a = calloc(1, sizeof *a);
+    if (!a)
+        return vx_err_set(err, VX_ENOMEM, "stats: out of memory");
+    a->quiet = cfg->quiet;
+    enum vx_status vs = vx_store_open_sqlite(cfg->db_path, &a->st, err);
+    if (vs != VX_OK) {
+        free(a);
+        return vs;
+    }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    if (pthread_create(&a->thread, NULL, applier_main, a) != 0) {
+        pthread_cond_destroy(&a->cv);
+        pthread_mutex_destroy(&a->mu);
+        vx_store_close(a->st);
+        free(a);
+        return vx_err_set(err, VX_ENOMEM, "stats: cannot start the applier thread");
+    }
+    *udata = a;
+    return VX_OK;
+}
+
 /* ------------------------------------------------------------------ table */
 
 #define Q_COVERAGE                                                                                 \
@@ -807,4 +900,6 @@ const struct vx_http_module vx_stats_http_module = {
     .name = "stats",
     .routes = stats_routes,
     .n_routes = VX_ARRAY_LEN(stats_routes),
+    .start = stats_start,
+    .stop = stats_stop,
 };

@@ -539,6 +539,9 @@ static enum vx_status build(struct vx_store *st, enum vx_stats_layout layout,
         memset(&none, 0, sizeof none);
         opts = &none;
     }
+    enum vx_status vs = vx_stats_apply(st, 0, NULL); /* the latest week is up to date */
+    if (vs != VX_OK)
+        return vs;
     switch (layout) {
     case VX_OL_REGION_WEEK:
         return build_region_week(st, opts, t);

@@ -14,6 +14,10 @@
  * vx_stats_cut_direct runs the same through the direct (GROUP BY over the raw
  * tables) scans, which is the benchmark baseline and the tests' reference.
  *
+ * vx_stats_apply folds what was recorded since the last time into the cubes (the
+ * store's apply op, in chunks of VX_STATS_APPLY_CHUNK per transaction); vx_stats_cut
+ * calls it first, so a cut never answers from stale cubes.
+ *
  * The age band and group functions are the C twins of SQ_BAND and SQ_GRP in
  * src/store/sqlite/stats.c: the phase comes from the person's attributes as
  * data/eligibility.json defines the phases (any step of the phase, whatever its
@@ -643,7 +647,8 @@ static enum vx_status cut(struct vx_store *st, const struct vx_stats_query *q, b
 enum vx_status vx_stats_cut(struct vx_store *st, const struct vx_stats_query *q,
                             struct vx_stats_result *out)
 {
-    return cut(st, q, false, out);
+    enum vx_status vs = vx_stats_apply(st, 0, NULL); /* never answer from stale cubes */
+    return vs != VX_OK ? vs : cut(st, q, false, out);
 }
 
 enum vx_status vx_stats_cut_direct(struct vx_store *st, const struct vx_stats_query *q,
@@ -660,4 +665,32 @@ enum vx_status vx_stats_refresh(struct vx_store *st, vx_day ref, int64_t *person
 enum vx_status vx_stats_rebuild(struct vx_store *st)
 {
     return st->ops->stats->rebuild(st);
+}
+
+enum vx_status vx_stats_apply(struct vx_store *st, int64_t max, struct vx_stats_applied *out)
+{
+    struct vx_stats_applied sum, one;
+    memset(&sum, 0, sizeof sum);
+    enum vx_status vs = VX_OK;
+    for (int64_t left = max;;) {
+        int64_t chunk = VX_STATS_APPLY_CHUNK;
+        if (max > 0 && left < chunk)
+            chunk = left;
+        if ((vs = st->ops->stats->apply(st, chunk, &one)) != VX_OK)
+            break;
+        sum.doses += one.doses;
+        sum.changes += one.changes;
+        sum.persons += one.persons;
+        sum.chunks += one.doses || one.changes;
+        sum.off = one.off;
+        if (!one.more)
+            break;
+        if (max > 0 && (left -= chunk) <= 0) {
+            sum.more = true;
+            break;
+        }
+    }
+    if (out)
+        *out = sum;
+    return vs;
 }

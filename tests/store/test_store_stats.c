@@ -10,7 +10,12 @@
  * the same cells from the cubes as from GROUP BY over persons and doses — after the
  * inserts, after corrections and voids done by plain UPDATEs (as the care module
  * does), after persons move or change, after a dose is deleted, after maintenance was
- * off for a bulk load and switched back on, and after a rebuild. Also: the day table
+ * off for a bulk load and switched back on, and after a rebuild. The cubes are kept
+ * deferred (docs/stats.md): each change is first checked to be *pending* (noted, the
+ * cubes untouched), then applied (vx_stats_apply, also in small chunks) and compared.
+ * Apply is all or nothing (a failing step leaves state, cubes and cursor as they
+ * were), a rolled-back apply is pending again, and a reused dose id (the newest dose
+ * deleted, a new one inserted) is seen. Also: the day table
  * against vx_stockholm_local/vx_isoweek_of, the population cube against the persons,
  * the SQL priority group against vx_stats_group_of, and the official loader.
  */
@@ -264,14 +269,73 @@ static void all_cuts_agree(void)
     }
 }
 
+/* The cubes' raw total (no apply): what a reader of the tables sees right now. */
+static long long cube_doses(void)
+{
+    return db_int("SELECT coalesce(sum(n), 0) FROM sd_full");
+}
+
+static struct vx_stats_meta meta_now(void)
+{
+    struct vx_stats_meta m;
+    assert_int_equal(st->ops->stats->meta(st, &m), VX_OK);
+    return m;
+}
+
+/* Something is pending and the cubes still hold `before`; apply; nothing pending. */
+static struct vx_stats_applied apply_pending(long long before)
+{
+    struct vx_stats_meta m = meta_now();
+    assert_true(m.pending_doses > 0 || m.pending_changes > 0);
+    assert_int_equal(cube_doses(), before);
+    struct vx_stats_applied a;
+    assert_int_equal(vx_stats_apply(st, 0, &a), VX_OK);
+    assert_true(a.doses > 0 || a.changes > 0);
+    assert_true(a.persons > 0);
+    assert_false(a.more);
+    m = meta_now();
+    assert_int_equal(m.pending_doses, 0);
+    assert_int_equal(m.pending_changes, 0);
+    assert_int_equal(cube_doses(), db_int("SELECT count(*) FROM doses WHERE status = 'valid'"
+                                          " AND given_at >= 946681200"));
+    return a;
+}
+
 /* ------------------------------------------------------------------ tests */
 
 static void test_cubes_after_inserts(void **state)
 {
     (void)state;
-    assert_true(db_int("SELECT count(*) FROM doses") > 300);
-    assert_int_equal(db_int("SELECT count(*) FROM stats_dose_ev"), 0); /* never holds rows */
+    long long ndoses = db_int("SELECT count(*) FROM doses");
+    assert_true(ndoses > 300);
+    /* recording did no statistics work: every dose is pending, the cubes are empty */
+    struct vx_stats_meta m = meta_now();
+    assert_true(m.maintained);
+    assert_int_equal(m.pending_doses, ndoses);
+    assert_int_equal(m.pending_changes, 0);
+    assert_int_equal(cube_doses(), 0);
+    /* in chunks of 50 dose ids: each chunk a transaction, the last one says no more */
+    struct vx_stats_applied a;
+    assert_int_equal(vx_stats_apply(st, 50, &a), VX_OK);
+    assert_int_equal(a.doses, 50);
+    assert_true(a.more);
+    assert_int_equal(meta_now().pending_doses, ndoses - 50);
+    assert_int_equal(st->ops->stats->apply(st, 30, &a), VX_OK);
+    assert_int_equal(a.doses, 30);
+    assert_true(a.more);
+    int chunks = 0;
+    do {
+        assert_int_equal(st->ops->stats->apply(st, 100, &a), VX_OK);
+        chunks++;
+    } while (a.more);
+    assert_int_equal(chunks, (int)((ndoses - 80 + 99) / 100));
+    assert_int_equal(meta_now().pending_doses, 0);
+    /* nothing pending: apply is a no-op */
+    assert_int_equal(vx_stats_apply(st, 0, &a), VX_OK);
+    assert_int_equal(a.doses + a.changes + a.chunks, 0);
     assert_int_equal(db_int("SELECT coalesce(sum(n), 0) FROM sd_full"),
+                     db_int("SELECT count(*) FROM doses WHERE status = 'valid'"));
+    assert_int_equal(db_int("SELECT count(*) FROM stats_dose"),
                      db_int("SELECT count(*) FROM doses WHERE status = 'valid'"));
     assert_int_equal(db_int("SELECT coalesce(sum(n), 0) FROM sp_kom WHERE dose = 1"),
                      db_int("SELECT count(DISTINCT person_id) FROM doses"));
@@ -282,26 +346,57 @@ static void test_corrections_voids_moves(void **state)
 {
     (void)state;
     /* corrections as the care module makes them */
+    long long before = cube_doses();
     exec_sql("UPDATE doses SET given_at = given_at - 86400 * 30, version = version + 1"
              " WHERE id % 7 = 0");
     exec_sql("UPDATE doses SET vaccine_code = 'MOD' WHERE id % 11 = 0");
     exec_sql("UPDATE doses SET dose_number = dose_number + 1 WHERE id % 13 = 0");
+    /* an UPDATE that changes nothing counted notes nothing */
+    long long notes = db_int("SELECT count(*) FROM stats_pending");
+    exec_sql("UPDATE doses SET lot_number = 'X1', given_at = given_at WHERE id % 3 = 0");
+    assert_int_equal(db_int("SELECT count(*) FROM stats_pending"), notes);
+    apply_pending(before);
     all_cuts_agree();
     /* voids: the dose leaves every count; un-voiding brings it back */
+    before = cube_doses();
     exec_sql("UPDATE doses SET status = 'voided', void_reason = 'test' WHERE id % 5 = 0");
+    apply_pending(before);
     long long valid = db_int("SELECT count(*) FROM doses WHERE status = 'valid'");
     assert_int_equal(db_int("SELECT sum(n) FROM sd_kom"), valid);
     all_cuts_agree();
     exec_sql("UPDATE doses SET status = 'valid' WHERE id % 10 = 0");
-    all_cuts_agree();
+    all_cuts_agree(); /* the cut applies first */
+    assert_int_equal(meta_now().pending_changes, 0);
     /* persons move, change DeSO, get a corrected birth date and flags */
+    before = cube_doses();
     exec_sql("UPDATE persons SET kommun_code = '0305', region_code = '03' WHERE id % 9 = 0");
     exec_sql("UPDATE persons SET deso = '' WHERE id % 4 = 1");
     exec_sql("UPDATE persons SET birth_date = birth_date - 50000, flags = 1 WHERE id % 17 = 0");
+    /* a moved person is counted where they live now, in the dose cubes too */
+    long long in03 = db_int("SELECT coalesce(sum(n), 0) FROM sd_kom WHERE kommun = '0305'");
+    apply_pending(before);
+    assert_true(db_int("SELECT coalesce(sum(n), 0) FROM sd_kom WHERE kommun = '0305'") > in03);
     all_cuts_agree();
     /* a deleted dose (not done by vaxchain, but the cubes follow) */
+    before = cube_doses();
     exec_sql("DELETE FROM doses WHERE id IN (SELECT id FROM doses WHERE status = 'valid'"
              " ORDER BY id LIMIT 3)");
+    apply_pending(before);
+    all_cuts_agree();
+    /* the newest dose deleted and its id reused by the next insert: still counted */
+    long long top = db_int("SELECT max(id) FROM doses");
+    exec_sql("DELETE FROM doses WHERE id = (SELECT max(id) FROM doses)");
+    assert_int_equal(db_int("SELECT dose_cursor FROM stats_meta"), top - 1);
+    struct vx_dose_rec again;
+    memset(&again, 0, sizeof again);
+    again.person_id = 7;
+    snprintf(again.region, sizeof again.region, "%s", kommuner[6 % 6][0]);
+    snprintf(again.vaccine, sizeof again.vaccine, "MOD");
+    again.dose_number = 4;
+    again.given_at = at(2021, 11, 2, 600);
+    int64_t again_id = 0;
+    assert_int_equal(st->ops->dose_put(st, &again, &again_id), VX_OK);
+    assert_int_equal(again_id, top);
     all_cuts_agree();
     /* a dose given earlier than the person's others: levels shift */
     struct vx_dose_rec d;
@@ -335,6 +430,12 @@ static void test_maintenance_off_on(void **state)
         assert_int_equal(st->ops->dose_put(st, &d, NULL), VX_OK);
     }
     assert_int_equal(db_int("SELECT sum(n) FROM sd_kom"), before); /* untouched */
+    struct vx_stats_applied a;
+    assert_int_equal(vx_stats_apply(st, 0, &a), VX_OK); /* off: nothing to do */
+    assert_true(a.off);
+    assert_int_equal(a.doses, 0);
+    assert_int_equal(db_int("SELECT sum(n) FROM sd_kom"), before);
+    assert_int_equal(meta_now().pending_doses, 0); /* not counted while off */
     assert_int_equal(st->ops->stats->maintain(st, true), VX_OK);
     assert_int_equal(st->ops->stats->meta(st, &m), VX_OK);
     assert_true(m.maintained);
@@ -346,6 +447,55 @@ static void test_maintenance_off_on(void **state)
     assert_int_equal(vx_store_begin(st), VX_OK);
     assert_int_equal(vx_stats_rebuild(st), VX_OK);
     assert_int_equal(vx_store_rollback(st), VX_OK);
+    all_cuts_agree();
+}
+
+/* An apply is one transaction: a failing step, or the caller's rollback, leaves the
+ * state, the cubes and the cursor as they were, and the work pending. */
+static void test_apply_atomic(void **state)
+{
+    (void)state;
+    all_cuts_agree();
+    long long cubes = cube_doses(), rows = db_int("SELECT count(*) FROM stats_dose");
+    long long cursor = db_int("SELECT dose_cursor FROM stats_meta");
+    for (int pid = 41; pid <= 60; pid++) {
+        struct vx_dose_rec d;
+        memset(&d, 0, sizeof d);
+        d.person_id = pid;
+        snprintf(d.region, sizeof d.region, "%s", kommuner[(pid - 1) % 6][0]);
+        snprintf(d.vaccine, sizeof d.vaccine, "MOD");
+        d.dose_number = 4;
+        d.given_at = at(2022, 1, 10 + pid % 10, 600);
+        assert_int_equal(st->ops->dose_put(st, &d, NULL), VX_OK);
+    }
+    exec_sql("UPDATE doses SET status = 'voided' WHERE id % 23 = 0 AND status = 'valid'");
+    struct vx_stats_meta m = meta_now();
+    assert_int_equal(m.pending_doses, 20);
+    long long notes = m.pending_changes;
+    assert_true(notes > 0);
+    /* a step fails half-way (a cube is missing): everything rolled back */
+    exec_sql("ALTER TABLE sp_kom RENAME TO sp_kom_away");
+    struct vx_stats_applied a;
+    assert_int_not_equal(vx_stats_apply(st, 0, &a), VX_OK);
+    assert_non_null(strstr(st->err, "stats apply"));
+    assert_int_equal(a.doses + a.changes, 0);
+    exec_sql("ALTER TABLE sp_kom_away RENAME TO sp_kom");
+    assert_int_equal(cube_doses(), cubes);
+    assert_int_equal(db_int("SELECT count(*) FROM stats_dose"), rows);
+    assert_int_equal(db_int("SELECT dose_cursor FROM stats_meta"), cursor);
+    m = meta_now();
+    assert_int_equal(m.pending_doses, 20);
+    assert_int_equal(m.pending_changes, notes);
+    /* inside the caller's transaction, rolled back by the caller: pending again */
+    assert_int_equal(vx_store_begin(st), VX_OK);
+    assert_int_equal(vx_stats_apply(st, 0, &a), VX_OK);
+    assert_int_equal(a.doses, 20);
+    assert_int_equal(a.changes, notes);
+    assert_int_equal(vx_store_rollback(st), VX_OK);
+    assert_int_equal(cube_doses(), cubes);
+    assert_int_equal(meta_now().pending_doses, 20);
+    /* and for real */
+    apply_pending(cubes);
     all_cuts_agree();
 }
 
@@ -573,9 +723,13 @@ static void test_bad_scans(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cubes_after_inserts), cmocka_unit_test(test_corrections_voids_moves),
-        cmocka_unit_test(test_maintenance_off_on),  cmocka_unit_test(test_day_table),
-        cmocka_unit_test(test_population),          cmocka_unit_test(test_official),
+        cmocka_unit_test(test_cubes_after_inserts),
+        cmocka_unit_test(test_corrections_voids_moves),
+        cmocka_unit_test(test_maintenance_off_on),
+        cmocka_unit_test(test_apply_atomic),
+        cmocka_unit_test(test_day_table),
+        cmocka_unit_test(test_population),
+        cmocka_unit_test(test_official),
         cmocka_unit_test(test_bad_scans),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

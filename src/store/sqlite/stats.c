@@ -2,23 +2,38 @@
  * stats.c — SQLite implementation of struct vx_store_stats_ops (include/vx/store_stats.h)
  * and its schema migration (version 6).
  *
- * The coverage cubes are kept by triggers, so every writer of `doses` (the store's
- * dose_put, the care module's corrections and voids, a back-fill import, even the
- * sqlite3 shell) keeps them right without knowing they exist:
+ * The coverage cubes are kept incrementally, but deferred, so that recording a dose
+ * costs nothing extra (issue 6: >= 50,000 doses/s through dose_put with every
+ * module's triggers active):
  *
- *   doses ──AFTER INSERT/UPDATE/DELETE──► stats_dose_ev ──BEFORE INSERT──► sd_* cubes
- *         └──► recompute the person's levels ► stats_level ──AFTER INSERT/DELETE──► sp_* cubes
- *   persons ──AFTER UPDATE OF its dimensions──► the same, with the old values -1, new +1
+ *   doses INSERT ─────────────────── (nothing: new doses are the ids above
+ *                                     stats_meta.dose_cursor)
+ *   doses UPDATE of counted columns ─┐
+ *   doses DELETE ────────────────────┼─► stats_pending (seq, person_id)
+ *   persons UPDATE of dimensions ────┘
  *
- * stats_dose_ev is an "event" table: its BEFORE INSERT trigger adds the row's delta
- * (+1/-1) to the four dose cubes and then RAISE(IGNORE)s the row, so it never holds
- * anything. stats_level is the per-person coverage state: one row per level the
- * person has reached (level N = the N-th valid dose by time given, N <= 9; level 0 =
- * fully vaccinated: the dose that completed the first dose's product's primary
- * series), with the dimensions the person had at the first dose. A new dose that is
- * the person's latest only adds rows (INSERT OR IGNORE leaves the unchanged ones
- * alone, firing nothing); any other change deletes and re-inserts the person's rows,
- * and their triggers move the counts. Counts left at zero stay as rows with n = 0.
+ *   apply(): persons of (cursor, hi] ∪ stats_pending ─► temp.stats_batch
+ *            their stats_dose rows (-1) + their recomputed rows (+1) ─► temp.stats_delta
+ *            sum(delta) GROUP BY each cube's key ─► upsert into the 8 cubes
+ *            cursor = hi, pending notes deleted — all in one transaction.
+ *
+ * stats_dose is the per-person coverage state: one row per valid dose inside the day
+ * table, with the person's rank of that dose (by time given, then dose number, then
+ * id), the dimensions the dose is counted under in the dose cubes (age and group at
+ * the dose) and those the person is counted under in the person cubes (age and group
+ * at the first dose), its level (1..9 for "at least N doses", 0 = not counted) and
+ * whether it completed the primary series of the first dose's product (the "full"
+ * measure, stored as level 0 in the person cubes). The cubes are exactly the sums of
+ * this table; apply() recomputes the state of the affected persons set-based (one
+ * window query over their doses) and adds only the difference. Counts that drop to
+ * zero stay as rows with n = 0.
+ *
+ * Why the cursor is safe: `doses.id` is an INTEGER PRIMARY KEY without AUTOINCREMENT,
+ * so SQLite gives each new row max(id) + 1, and apply() runs under the write lock
+ * (BEGIN IMMEDIATE), so no row below the cursor can appear later — except when the
+ * row with the highest id is deleted and its id reused: the DELETE trigger then
+ * lowers the cursor to the remaining max(id). A row inserted with an explicit id at
+ * or below the cursor (never done by vaxchain) is not seen until a rebuild.
  *
  * Cube shapes (the same for doses "sd_" and persons "sp_"; `dose` is the level for
  * persons), smallest first — the scan picks the first that has every dimension the
@@ -36,456 +51,292 @@
  * not counted. Weeks are integers YYYYWW inside the database, "YYYY-Www" outside.
  *
  * Age band and priority group are SQL expressions (SQ_BAND, SQ_GRP) equal to
- * vx_stats_age_band / vx_stats_group_of in src/stats/query.c (the unit tests check
- * they agree on the demo population).
+ * vx_stats_age_band / vx_stats_group_of in src/stats/query.c (the tests check they
+ * agree). The direct scans (vx_stats_cut_direct) compute the same counts from the raw
+ * tables with their own SQL, independent of stats_dose: the tests' reference.
+ *
+ * The SQL is kept as plain strings between clang-format off/on, one clause per line.
  */
 #include <stdio.h>
 #include <string.h>
 #include "sqlite_int.h"
 #include "vx/date.h"
 
+/* clang-format off */
+
 /* ------------------------------------------------------------------ SQL pieces */
 
-/* FoHM age band (lower bound) of age expression `a`. */
-#define SQ_BAND(a)                                                                                 \
-    "(CASE WHEN " a " < 12 THEN 0 WHEN " a " < 16 THEN 12 WHEN " a " < 18 THEN 16 WHEN " a         \
-    " < 30 THEN 18 WHEN " a " >= 90 THEN 90 ELSE " a " / 10 * 10 END)"
-
-/* Priority phase (see vx_stats_group_of): flags 1 care staff, 2 household contact,
- * 4 LSS assistance, 8 health staff; risk bits 0-1 dialysis/transplant, 0-9 any. */
-#define SQ_GRP(a, by, res, risk, flags)                                                            \
-    "(CASE WHEN " a " >= 18 AND (" res " = 'special_housing' OR " res " = 'home_care' OR " res     \
-    " = 'home_health_care' OR (" flags " & 3) <> 0) THEN 1"                                        \
-    " WHEN " a " >= 18 AND (" by " <= 1956 OR " res " = 'lss_home' OR (" flags                     \
-    " & 12) <> 0 OR (" risk " & 3) <> 0) THEN 2"                                                   \
-    " WHEN " a " >= 18 AND ((" by " BETWEEN 1957 AND 1961) OR (" a " <= 59 AND (" risk             \
-    " & 1023) <> 0)) THEN 3"                                                                       \
-    " WHEN " a " >= 12 THEN 4 ELSE 0 END)"
-
-/* ymd * 1000000 + YYYYWW of the local day holding instant `t`, NULL out of range. */
-#define SQ_K(t)                                                                                    \
-    "(SELECT ymd * 1000000 + week FROM stats_day WHERE start_utc <= " t                            \
-    " ORDER BY start_utc DESC LIMIT 1)"
-
-#define SQ_CUBE(name, cols, pk)                                                                    \
-    "CREATE TABLE " name " (" cols ", n INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (" pk              \
-    ")) STRICT, WITHOUT ROWID;"
-
-#define COLS_KOM                                                                                   \
-    "region TEXT NOT NULL, kommun TEXT NOT NULL, vaccine TEXT NOT NULL, dose INTEGER NOT NULL, "   \
-    "week INTEGER NOT NULL"
-#define PK_KOM "region, kommun, vaccine, dose, week"
-#define COLS_REG                                                                                   \
-    "region TEXT NOT NULL, age INTEGER NOT NULL, sex INTEGER NOT NULL, grp INTEGER NOT NULL, "     \
-    "vaccine TEXT NOT NULL, dose INTEGER NOT NULL, week INTEGER NOT NULL"
-#define PK_REG "region, age, sex, grp, vaccine, dose, week"
-#define COLS_DESO                                                                                  \
-    "region TEXT NOT NULL, kommun TEXT NOT NULL, deso TEXT NOT NULL, dose INTEGER NOT NULL, week " \
-    "INTEGER NOT NULL"
-#define PK_DESO "region, kommun, deso, dose, week"
-#define COLS_FULL                                                                                  \
-    "region TEXT NOT NULL, kommun TEXT NOT NULL, age INTEGER NOT NULL, sex INTEGER NOT NULL, grp " \
-    "INTEGER NOT NULL, vaccine TEXT NOT NULL, dose INTEGER NOT NULL, week INTEGER NOT NULL"
-#define PK_FULL "region, kommun, age, sex, grp, vaccine, dose, week"
-
-/* Add delta D (an SQL expression) for the dimensions in NEW.* / OLD.* (R = "NEW"/"OLD",
- * DOSE = the column holding the dose number or level) to the four cubes of prefix P. */
-#define SQ_UPSERTS(P, R, DOSE, D)                                                                  \
-    "INSERT INTO " P "_kom (region, kommun, vaccine, dose, week, n) VALUES (" R ".region, " R      \
-    ".kommun, " R ".vaccine, " R "." DOSE ", " R ".week, " D                                       \
-    ") ON CONFLICT DO UPDATE SET n = n + excluded.n;"                                              \
-    "INSERT INTO " P "_reg (region, age, sex, grp, vaccine, dose, week, n) VALUES (" R             \
-    ".region, " R ".age, " R ".sex, " R ".grp, " R ".vaccine, " R "." DOSE ", " R ".week, " D      \
-    ") ON CONFLICT DO UPDATE SET n = n + excluded.n;"                                              \
-    "INSERT INTO " P "_full (region, kommun, age, sex, grp, vaccine, dose, week, n) VALUES (" R    \
-    ".region, " R ".kommun, " R ".age, " R ".sex, " R ".grp, " R ".vaccine, " R "." DOSE ", " R    \
-    ".week, " D ") ON CONFLICT DO UPDATE SET n = n + excluded.n;"                                  \
-    "INSERT INTO " P "_deso (region, kommun, deso, dose, week, n) SELECT " R ".region, " R         \
-    ".kommun, " R ".deso, " R "." DOSE ", " R ".week, " D " WHERE " R                              \
-    ".deso <> '' ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+/* FoHM age band (its lower bound) of the age expression A, in completed years. */
+#define SQ_BAND(A)                                                            \
+    "(CASE WHEN " A " < 12 THEN 0"                                            \
+    " WHEN " A " < 16 THEN 12"                                                \
+    " WHEN " A " < 18 THEN 16"                                                \
+    " WHEN " A " < 30 THEN 18"                                                \
+    " WHEN " A " >= 90 THEN 90"                                               \
+    " ELSE " A " / 10 * 10 END)"
 
 /*
- * Dose events of the doses DOSES (a SELECT of vaccine_code, dose_number, k) of the
- * person row PERSON (a SELECT of region_code, kommun_code, deso, sex, birth_date,
- * residence, risk, flags), each with delta D.
+ * Priority phase (see vx_stats_group_of) at age A of the person whose columns
+ * birth_date, residence, risk and flags are in scope. Flags: 1 care staff,
+ * 2 household contact, 4 LSS assistance, 8 health staff; risk bits 0-1 dialysis or
+ * transplant, 0-9 any risk condition.
  */
-#define SQ_DOSE_EV(PERSON, DOSES, D)                                                               \
-    "INSERT INTO stats_dose_ev (region, kommun, deso, age, sex, grp, vaccine, dose, week, d)"      \
-    " SELECT region_code, kommun_code, deso, " SQ_BAND("a") ", sex, " SQ_GRP(                      \
-        "a", "birth_date / 10000", "residence", "risk",                                            \
-        "flags") ", vaccine_code, dose_number, k % 1000000, " D                                    \
-                 " FROM (SELECT pp.region_code, pp.kommun_code, pp.deso, pp.sex, pp.birth_date,"   \
-                 " pp.residence, pp.risk, pp.flags, dd.vaccine_code, dd.dose_number, dd.k,"        \
-                 " (dd.k / 1000000 - pp.birth_date) / 10000 AS a FROM (" PERSON ") pp, (" DOSES    \
-                 ") dd"                                                                            \
-                 " WHERE dd.k IS NOT NULL);"
+#define SQ_GRP(A)                                                             \
+    "(CASE"                                                                   \
+    " WHEN " A " >= 18 AND (residence IN ('special_housing', 'home_care',"    \
+    "                                     'home_health_care')"                \
+    "                       OR (flags & 3) <> 0) THEN 1"                      \
+    " WHEN " A " >= 18 AND (birth_date / 10000 <= 1956"                       \
+    "                       OR residence = 'lss_home'"                        \
+    "                       OR (flags & 12) <> 0"                             \
+    "                       OR (risk & 3) <> 0) THEN 2"                       \
+    " WHEN " A " >= 18 AND (birth_date / 10000 BETWEEN 1957 AND 1961"         \
+    "                       OR (" A " <= 59 AND (risk & 1023) <> 0)) THEN 3"  \
+    " WHEN " A " >= 12 THEN 4"                                                \
+    " ELSE 0 END)"
 
-#define SQ_PERSON_ID(X)                                                                            \
-    "SELECT region_code, kommun_code, deso, sex, birth_date, residence, risk, flags FROM persons " \
-    "WHERE id = " X
-#define SQ_PERSON_ROW(R)                                                                           \
-    "SELECT " R ".region_code AS region_code, " R ".kommun_code AS kommun_code, " R                \
-    ".deso AS deso, " R ".sex AS sex, " R ".birth_date AS birth_date, " R                          \
-    ".residence AS residence, " R ".risk AS risk, " R ".flags AS flags"
-#define SQ_ONE_DOSE(R)                                                                             \
-    "SELECT " R ".vaccine_code AS vaccine_code, " R                                                \
-    ".dose_number AS dose_number, " SQ_K(R ".given_at") " AS k"
-#define SQ_PERSON_DOSES(X)                                                                         \
-    "SELECT vaccine_code, dose_number, " SQ_K("given_at") " AS k FROM doses WHERE person_id = " X  \
-                                                          " AND status = 'valid'"
+/* ymd * 1000000 + YYYYWW of the local day holding instant T; NULL out of range. */
+#define SQ_K(T)                                                               \
+    "(SELECT ymd * 1000000 + week FROM stats_day"                             \
+    " WHERE start_utc <= " T " ORDER BY start_utc DESC LIMIT 1)"
+
+/* YYYYMMDD of the local day holding instant T; NULL out of range. */
+#define SQ_YMD(T)                                                             \
+    "(SELECT ymd FROM stats_day"                                              \
+    " WHERE start_utc <= " T " ORDER BY start_utc DESC LIMIT 1)"
+
+#define SQ_CUBE(NAME, COLS, KEY)                                              \
+    "CREATE TABLE " NAME " ("                                                 \
+    COLS ","                                                                  \
+    "  n INTEGER NOT NULL DEFAULT 0,"                                         \
+    "  PRIMARY KEY (" KEY ")"                                                 \
+    ") STRICT, WITHOUT ROWID;"
+
+#define COLS_KOM                                                              \
+    "  region TEXT NOT NULL,"                                                 \
+    "  kommun TEXT NOT NULL,"                                                 \
+    "  vaccine TEXT NOT NULL,"                                                \
+    "  dose INTEGER NOT NULL,"                                                \
+    "  week INTEGER NOT NULL"
+#define KEY_KOM "region, kommun, vaccine, dose, week"
+
+#define COLS_REG                                                              \
+    "  region TEXT NOT NULL,"                                                 \
+    "  age INTEGER NOT NULL,"                                                 \
+    "  sex INTEGER NOT NULL,"                                                 \
+    "  grp INTEGER NOT NULL,"                                                 \
+    "  vaccine TEXT NOT NULL,"                                                \
+    "  dose INTEGER NOT NULL,"                                                \
+    "  week INTEGER NOT NULL"
+#define KEY_REG "region, age, sex, grp, vaccine, dose, week"
+
+#define COLS_DESO                                                             \
+    "  region TEXT NOT NULL,"                                                 \
+    "  kommun TEXT NOT NULL,"                                                 \
+    "  deso TEXT NOT NULL,"                                                   \
+    "  dose INTEGER NOT NULL,"                                                \
+    "  week INTEGER NOT NULL"
+#define KEY_DESO "region, kommun, deso, dose, week"
+
+#define COLS_FULL                                                             \
+    "  region TEXT NOT NULL,"                                                 \
+    "  kommun TEXT NOT NULL,"                                                 \
+    "  age INTEGER NOT NULL,"                                                 \
+    "  sex INTEGER NOT NULL,"                                                 \
+    "  grp INTEGER NOT NULL,"                                                 \
+    "  vaccine TEXT NOT NULL,"                                                \
+    "  dose INTEGER NOT NULL,"                                                \
+    "  week INTEGER NOT NULL"
+#define KEY_FULL "region, kommun, age, sex, grp, vaccine, dose, week"
+
+/* The columns of stats_dose after person_id and nth (also those of temp.stats_delta). */
+#define SQ_STATE_COLS                                                         \
+    "dnum, vaccine, week, region, kommun, deso, sex, age, grp, age1, grp1, lvl, fully"
 
 /*
- * Levels (person_id, level, week, vaccine, region, kommun, deso, age, sex, grp) of the
- * valid doses selected by WHERE, ranked per person by PARTITION. Level 0 is the dose
- * that completed the primary series of the first dose's product (stats_vaccine.series,
- * default 2). Dimensions at the first dose.
+ * INSERT into TARGET the coverage state (stats_dose rows) of the persons whose doses
+ * SOURCE yields (FROM items naming the doses table `d` and the person `p`, joined
+ * per person before the doses when the caller can): each valid dose inside the
+ * day table, ranked among all the person's valid doses by time given, dose number,
+ * id. The person is counted (levels, fully) only when the first dose is inside the
+ * day table; the series length is that of the first dose's product (default 2). The
+ * day of each dose is looked up once (x is materialized), the window ranks, the
+ * outer levels compute ages, bands and groups with plain arithmetic.
  */
-#define SQ_LEVELS(WHERE, PARTITION)                                                                                                       \
-    "SELECT s.person_id AS person_id, CASE WHEN f.fl THEN 0 ELSE s.lv END AS level, " SQ_K(                                               \
-        "s.given_at") " % 1000000 AS week, s.vaccine_code AS vaccine, s.region_code AS region,"                                           \
-                      " s.kommun_code AS kommun, s.deso AS deso, " SQ_BAND(                                                               \
-                          "s.a") " AS age, s.sex AS sex, " SQ_GRP("s.a", "s.birth_date / 10000",                                          \
-                                                                  "s.residence", "s.risk",                                                \
-                                                                  "s.flags") " AS grp"                                                    \
-                                                                             " FROM (SELECT r.*, "                                        \
-                                                                             "p.region_code, "                                            \
-                                                                             "p.kommun_code, "                                            \
-                                                                             "p.deso, p.sex, "                                            \
-                                                                             "p.birth_date, "                                             \
-                                                                             "p.residence,"                                               \
-                                                                             " p.risk, p.flags, "                                         \
-                                                                             "(" SQ_K(                                                    \
-                                                                                 "r.at1") " / "                                           \
-                                                                                          "100000"                                        \
-                                                                                          "0 - "                                          \
-                                                                                          "p."                                            \
-                                                                                          "birth_"                                        \
-                                                                                          "date) "                                        \
-                                                                                          "/ "                                            \
-                                                                                          "10000 "                                        \
-                                                                                          "AS a "                                         \
-                                                                                          "FROM"                                          \
-                                                                                          " ("                                            \
-                                                                                          "SELECT"                                        \
-                                                                                          " perso"                                        \
-                                                                                          "n_id, "                                        \
-                                                                                          "given_"                                        \
-                                                                                          "at, "                                          \
-                                                                                          "vaccin"                                        \
-                                                                                          "e_"                                            \
-                                                                                          "code, "                                        \
-                                                                                          "row_"                                          \
-                                                                                          "number"                                        \
-                                                                                          "() "                                           \
-                                                                                          "OVER "                                         \
-                                                                                          "w AS "                                         \
-                                                                                          "lv,"                                           \
-                                                                                          " first"                                        \
-                                                                                          "_value"                                        \
-                                                                                          "(given"                                        \
-                                                                                          "_at) "                                         \
-                                                                                          "OVER "                                         \
-                                                                                          "w AS "                                         \
-                                                                                          "at1, "                                         \
-                                                                                          "first_"                                        \
-                                                                                          "value("                                        \
-                                                                                          "vaccin"                                        \
-                                                                                          "e_"                                            \
-                                                                                          "code) "                                        \
-                                                                                          "OVER "                                         \
-                                                                                          "w AS "                                         \
-                                                                                          "v1 "                                           \
-                                                                                          "FROM "                                         \
-                                                                                          "doses"                                         \
-                                                                                          " WHERE"                                        \
-                                                                                          " " WHERE                                       \
-                                                                                          " AND "                                         \
-                                                                                          "status"                                        \
-                                                                                          " = "                                           \
-                                                                                          "'valid"                                        \
-                                                                                          "' "                                            \
-                                                                                          "WINDOW"                                        \
-                                                                                          " w AS "                                        \
-                                                                                          "(" PARTITION                                   \
-                                                                                          " ORDER"                                        \
-                                                                                          " BY "                                          \
-                                                                                          "given_"                                        \
-                                                                                          "at, "                                          \
-                                                                                          "dose_"                                         \
-                                                                                          "number"                                        \
-                                                                                          ", "                                            \
-                                                                                          "id)) "                                         \
-                                                                                          "r "                                            \
-                                                                                          "JOIN "                                         \
-                                                                                          "person"                                        \
-                                                                                          "s p "                                          \
-                                                                                          "ON "                                           \
-                                                                                          "p.id "                                         \
-                                                                                          "= "                                            \
-                                                                                          "r."                                            \
-                                                                                          "person"                                        \
-                                                                                          "_id) "                                         \
-                                                                                          "s,"                                            \
-                                                                                          " ("                                            \
-                                                                                          "SELECT"                                        \
-                                                                                          " 0 AS "                                        \
-                                                                                          "fl "                                           \
-                                                                                          "UNION "                                        \
-                                                                                          "ALL "                                          \
-                                                                                          "SELECT"                                        \
-                                                                                          " 1) f"                                         \
-                                                                                          " WHERE"                                        \
-                                                                                          " s.a "                                         \
-                                                                                          "IS "                                           \
-                                                                                          "NOT "                                          \
-                                                                                          "NULL "                                         \
-                                                                                          "AND"                                           \
-                                                                                          " " SQ_K(                                       \
-                                                                                              "s."                                        \
-                                                                                              "gi"                                        \
-                                                                                              "ve"                                        \
-                                                                                              "n_"                                        \
-                                                                                              "a"                                         \
-                                                                                              "t") " IS NOT NULL AND CASE WHEN f.fl THEN" \
-                                                                                                   " s.lv = coalesce((SELECT series FROM stats_vaccine WHERE code = s.v1), 2) ELSE s.lv <= 9 END"
+#define SQ_STATE_INSERT(TARGET, SOURCE)                                       \
+    "INSERT INTO " TARGET " (person_id, nth, " SQ_STATE_COLS ")"              \
+    " WITH x AS MATERIALIZED ("                                               \
+    "   SELECT d.person_id, d.dose_number, d.vaccine_code, d.given_at, d.id," \
+    "          " SQ_K("d.given_at") " AS k,"                                  \
+    "          p.region_code, p.kommun_code, p.deso, p.sex, p.birth_date,"    \
+    "          p.residence, p.risk, p.flags"                                  \
+    "   FROM " SOURCE                                                         \
+    "   WHERE d.status = 'valid')"                                            \
+    " SELECT person_id, nth, dose_number, vaccine_code, k % 1000000,"         \
+    "        region_code, kommun_code, deso, sex,"                            \
+    "        " SQ_BAND("a") ","                                               \
+    "        " SQ_GRP("a") ","                                                \
+    "        CASE WHEN a1 IS NULL THEN -1 ELSE " SQ_BAND("a1") " END,"        \
+    "        CASE WHEN a1 IS NULL THEN -1 ELSE " SQ_GRP("a1") " END,"         \
+    "        CASE WHEN a1 IS NOT NULL AND nth <= 9 THEN nth ELSE 0 END,"      \
+    "        a1 IS NOT NULL AND nth = coalesce((SELECT series"                \
+    "                                           FROM stats_vaccine"           \
+    "                                           WHERE code = v1), 2)"         \
+    " FROM (SELECT *,"                                                        \
+    "              (k / 1000000 - birth_date) / 10000 AS a,"                  \
+    "              (k1 / 1000000 - birth_date) / 10000 AS a1"                 \
+    "       FROM (SELECT *,"                                                  \
+    "                    row_number() OVER w AS nth,"                         \
+    "                    first_value(k) OVER w AS k1,"                        \
+    "                    first_value(vaccine_code) OVER w AS v1"              \
+    "             FROM x"                                                     \
+    "             WINDOW w AS (PARTITION BY person_id"                        \
+    "                          ORDER BY given_at, dose_number, id))"          \
+    "       WHERE k IS NOT NULL)"
 
-#define SQ_LEVEL_COLS "person_id, level, week, vaccine, region, kommun, deso, age, sex, grp"
+/* Row A of a state table has the same content as row B (same person and rank). */
+#define SQ_SAME(A, B)                                                         \
+    A ".person_id = " B ".person_id AND " A ".nth = " B ".nth"                \
+    " AND " A ".dnum = " B ".dnum AND " A ".vaccine = " B ".vaccine"          \
+    " AND " A ".week = " B ".week AND " A ".region = " B ".region"            \
+    " AND " A ".kommun = " B ".kommun AND " A ".deso = " B ".deso"            \
+    " AND " A ".sex = " B ".sex AND " A ".age = " B ".age"                    \
+    " AND " A ".grp = " B ".grp AND " A ".age1 = " B ".age1"                  \
+    " AND " A ".grp1 = " B ".grp1 AND " A ".lvl = " B ".lvl"                  \
+    " AND " A ".fully = " B ".fully"
 
-/* Recompute the levels of person X (assumes its rows were deleted or are a prefix). */
-#define SQ_RELEVEL(X)                                                                              \
-    "INSERT OR IGNORE INTO stats_level (" SQ_LEVEL_COLS ") " SQ_LEVELS("person_id = " X, "") ";"
+/*
+ * The person-cube rows of state table T with weight D: one per counted level
+ * (dose = 1..9) and one for the dose that completed the primary series (dose = 0).
+ */
+#define SQ_LEVELS_OF(T, D)                                                    \
+    "(SELECT region, kommun, deso, sex, age1, grp1, vaccine, week,"           \
+    "        lvl AS lv, " D " AS d FROM " T " WHERE lvl > 0"                  \
+    " UNION ALL"                                                              \
+    " SELECT region, kommun, deso, sex, age1, grp1, vaccine, week,"           \
+    "        0, " D " FROM " T " WHERE fully = 1)"
 
-/* A later valid dose of the person than NEW (the new dose is not the latest). */
-#define SQ_LATER                                                                                   \
-    "EXISTS (SELECT 1 FROM doses o WHERE o.person_id = NEW.person_id AND o.status = 'valid'"       \
-    " AND o.id <> NEW.id AND (o.given_at, o.dose_number, o.id) > (NEW.given_at, NEW.dose_number,"  \
-    " NEW.id))"
+/* Add the weights d of source SRC to the finest cubes and the DeSO cubes. */
+#define SQ_ADD_SD_FULL(SRC)                                                   \
+    "INSERT INTO sd_full (region, kommun, age, sex, grp, vaccine, dose, week, n)" \
+    " SELECT region, kommun, age, sex, grp, vaccine, dnum, week, sum(d)"      \
+    " FROM " SRC                                                              \
+    " WHERE true"                                                             \
+    " GROUP BY region, kommun, age, sex, grp, vaccine, dnum, week"            \
+    " HAVING sum(d) <> 0"                                                     \
+    " ON CONFLICT DO UPDATE SET n = n + excluded.n"
+#define SQ_ADD_SD_DESO(SRC)                                                   \
+    "INSERT INTO sd_deso (region, kommun, deso, dose, week, n)"               \
+    " SELECT region, kommun, deso, dnum, week, sum(d)"                        \
+    " FROM " SRC                                                              \
+    " WHERE deso <> ''"                                                       \
+    " GROUP BY region, kommun, deso, dnum, week"                              \
+    " HAVING sum(d) <> 0"                                                     \
+    " ON CONFLICT DO UPDATE SET n = n + excluded.n"
+#define SQ_ADD_SP_FULL(SRC)                                                   \
+    "INSERT INTO sp_full (region, kommun, age, sex, grp, vaccine, dose, week, n)" \
+    " SELECT region, kommun, age1, sex, grp1, vaccine, lv, week, sum(d)"      \
+    " FROM " SRC                                                              \
+    " WHERE true"                                                             \
+    " GROUP BY region, kommun, age1, sex, grp1, vaccine, lv, week"            \
+    " HAVING sum(d) <> 0"                                                     \
+    " ON CONFLICT DO UPDATE SET n = n + excluded.n"
+#define SQ_ADD_SP_DESO(SRC)                                                   \
+    "INSERT INTO sp_deso (region, kommun, deso, dose, week, n)"               \
+    " SELECT region, kommun, deso, lv, week, sum(d)"                          \
+    " FROM " SRC                                                              \
+    " WHERE deso <> ''"                                                       \
+    " GROUP BY region, kommun, deso, lv, week"                                \
+    " HAVING sum(d) <> 0"                                                     \
+    " ON CONFLICT DO UPDATE SET n = n + excluded.n"
 
-/* The triggers, dropped and recreated by maintain() and rebuild(). */
-#define SQ_LEVEL_TRIGGERS                                                                          \
-    "CREATE TRIGGER stats_level_ai AFTER INSERT ON stats_level BEGIN " SQ_UPSERTS(                 \
-        "sp", "NEW", "level",                                                                      \
-        "1") " END;"                                                                               \
-             "CREATE TRIGGER stats_level_ad AFTER DELETE ON stats_level BEGIN " SQ_UPSERTS(        \
-                 "sp", "OLD", "level", "-1") " END;"
+/* ------------------------------------------------------------------ triggers */
 
-#define SQ_DOSE_TRIGGERS                                                                                                                                                                                                                         \
-    "CREATE TRIGGER stats_doses_ai AFTER INSERT ON doses WHEN NEW.status = 'valid' "                                                                                                                                                             \
-    "BEGIN " SQ_DOSE_EV(                                                                                                                                                                                                                         \
-        SQ_PERSON_ID("NEW.person_id"), SQ_ONE_DOSE("NEW"),                                                                                                                                                                                       \
-        "1") "DELETE FROM stats_level WHERE person_id = NEW.person_id AND " SQ_LATER                                                                                                                                                             \
-             ";" SQ_RELEVEL(                                                                                                                                                                                                                     \
-                 "NEW.person_id") " END;"                                                                                                                                                                                                        \
-                                  "CREATE TRIGGER stats_doses_au AFTER UPDATE OF person_id, "                                                                                                                                                    \
-                                  "vaccine_code, dose_number,"                                                                                                                                                                                   \
-                                  " given_at, status ON doses BEGIN " SQ_DOSE_EV(                                                                                                                                                                \
-                                      SQ_PERSON_ID("OLD.person_id"),                                                                                                                                                                             \
-                                      SQ_ONE_DOSE("OLD") " WHERE OLD.status = 'valid'", "-1")                                                                                                                                                    \
-                                      SQ_DOSE_EV(                                                                                                                                                                                                \
-                                          SQ_PERSON_ID("NEW.person_id"),                                                                                                                                                                         \
-                                          SQ_ONE_DOSE("NEW") " WHERE NEW.status = 'valid'",                                                                                                                                                      \
-                                          "1") "DELETE FROM stats_level WHERE person_id = "                                                                                                                                                      \
-                                               "OLD.person_id OR person_id = "                                                                                                                                                                   \
-                                               "NEW.person_id;" SQ_RELEVEL("OLD.person_id") SQ_RELEVEL(                                                                                                                                          \
-                                                   "NEW.person_id") " END;"                                                                                                                                                                      \
-                                                                    "CREATE TRIGGER "                                                                                                                                                            \
-                                                                    "stats_doses_ad "                                                                                                                                                            \
-                                                                    "AFTER DELETE ON "                                                                                                                                                           \
-                                                                    "doses "                                                                                                                                                                     \
-                                                                    "BEGIN"                                                                                                                                                                      \
-                                                                    " " SQ_DOSE_EV(SQ_PERSON_ID("OLD.person_id"), SQ_ONE_DOSE("OLD") " WHERE OLD.status = 'valid'", "-1") "DELETE FROM stats_level WHERE person_id = OLD.person_id;" SQ_RELEVEL( \
-                                                                        "OLD.person_"                                                                                                                                                            \
-                                                                        "id") " END;"                                                                                                                                                            \
-                                                                              "CREATE "                                                                                                                                                          \
-                                                                              "TRIGGER"                                                                                                                                                          \
-                                                                              " stats_"                                                                                                                                                          \
-                                                                              "persons"                                                                                                                                                          \
-                                                                              "_au "                                                                                                                                                             \
-                                                                              "AFTER "                                                                                                                                                           \
-                                                                              "UPDATE "                                                                                                                                                          \
-                                                                              "OF "                                                                                                                                                              \
-                                                                              "region_"                                                                                                                                                          \
-                                                                              "code, "                                                                                                                                                           \
-                                                                              "kommun_"                                                                                                                                                          \
-                                                                              "code, "                                                                                                                                                           \
-                                                                              "birth_"                                                                                                                                                           \
-                                                                              "date, "                                                                                                                                                           \
-                                                                              "sex,"                                                                                                                                                             \
-                                                                              " deso, "                                                                                                                                                          \
-                                                                              "residen"                                                                                                                                                          \
-                                                                              "ce, "                                                                                                                                                             \
-                                                                              "risk, "                                                                                                                                                           \
-                                                                              "flags "                                                                                                                                                           \
-                                                                              "ON "                                                                                                                                                              \
-                                                                              "persons"                                                                                                                                                          \
-                                                                              " WHEN "                                                                                                                                                           \
-                                                                              "(OLD."                                                                                                                                                            \
-                                                                              "region_"                                                                                                                                                          \
-                                                                              "code "                                                                                                                                                            \
-                                                                              "IS NOT "                                                                                                                                                          \
-                                                                              "NEW."                                                                                                                                                             \
-                                                                              "region_"                                                                                                                                                          \
-                                                                              "code"                                                                                                                                                             \
-                                                                              " OR "                                                                                                                                                             \
-                                                                              "OLD."                                                                                                                                                             \
-                                                                              "kommun_"                                                                                                                                                          \
-                                                                              "code "                                                                                                                                                            \
-                                                                              "IS NOT "                                                                                                                                                          \
-                                                                              "NEW."                                                                                                                                                             \
-                                                                              "kommun_"                                                                                                                                                          \
-                                                                              "code "                                                                                                                                                            \
-                                                                              "OR "                                                                                                                                                              \
-                                                                              "OLD."                                                                                                                                                             \
-                                                                              "birth_"                                                                                                                                                           \
-                                                                              "date "                                                                                                                                                            \
-                                                                              "IS NOT "                                                                                                                                                          \
-                                                                              "NEW."                                                                                                                                                             \
-                                                                              "birth_"                                                                                                                                                           \
-                                                                              "date"                                                                                                                                                             \
-                                                                              " OR "                                                                                                                                                             \
-                                                                              "OLD."                                                                                                                                                             \
-                                                                              "sex IS "                                                                                                                                                          \
-                                                                              "NOT "                                                                                                                                                             \
-                                                                              "NEW."                                                                                                                                                             \
-                                                                              "sex OR "                                                                                                                                                          \
-                                                                              "OLD."                                                                                                                                                             \
-                                                                              "deso "                                                                                                                                                            \
-                                                                              "IS NOT "                                                                                                                                                          \
-                                                                              "NEW."                                                                                                                                                             \
-                                                                              "deso "                                                                                                                                                            \
-                                                                              "OR "                                                                                                                                                              \
-                                                                              "OLD."                                                                                                                                                             \
-                                                                              "residen"                                                                                                                                                          \
-                                                                              "ce IS "                                                                                                                                                           \
-                                                                              "NOT"                                                                                                                                                              \
-                                                                              " NEW."                                                                                                                                                            \
-                                                                              "residen"                                                                                                                                                          \
-                                                                              "ce OR "                                                                                                                                                           \
-                                                                              "OLD."                                                                                                                                                             \
-                                                                              "risk "                                                                                                                                                            \
-                                                                              "IS NOT "                                                                                                                                                          \
-                                                                              "NEW."                                                                                                                                                             \
-                                                                              "risk "                                                                                                                                                            \
-                                                                              "OR "                                                                                                                                                              \
-                                                                              "OLD."                                                                                                                                                             \
-                                                                              "flags "                                                                                                                                                           \
-                                                                              "IS NOT "                                                                                                                                                          \
-                                                                              "NEW."                                                                                                                                                             \
-                                                                              "flags)"                                                                                                                                                           \
-                                                                              " AND "                                                                                                                                                            \
-                                                                              "EXISTS "                                                                                                                                                          \
-                                                                              "(SELECT"                                                                                                                                                          \
-                                                                              " 1 "                                                                                                                                                              \
-                                                                              "FROM "                                                                                                                                                            \
-                                                                              "doses "                                                                                                                                                           \
-                                                                              "WHERE "                                                                                                                                                           \
-                                                                              "person_"                                                                                                                                                          \
-                                                                              "id = "                                                                                                                                                            \
-                                                                              "NEW.id)"                                                                                                                                                          \
-                                                                              " BEGIN"                                                                                                                                                           \
-                                                                              " " SQ_DOSE_EV(                                                                                                                                                    \
-                                                                                  SQ_PERSON_ROW(                                                                                                                                                 \
-                                                                                      "OLD"),                                                                                                                                                    \
-                                                                                  SQ_PERSON_DOSES(                                                                                                                                               \
-                                                                                      "OLD.id"),                                                                                                                                                 \
-                                                                                  "-1")                                                                                                                                                          \
-                                                                                  SQ_DOSE_EV(                                                                                                                                                    \
-                                                                                      SQ_PERSON_ROW(                                                                                                                                             \
-                                                                                          "NEW"),                                                                                                                                                \
-                                                                                      SQ_PERSON_DOSES(                                                                                                                                           \
-                                                                                          "NEW."                                                                                                                                                 \
-                                                                                          "id"),                                                                                                                                                 \
-                                                                                      "1") "DELET"                                                                                                                                               \
-                                                                                           "E "                                                                                                                                                  \
-                                                                                           "FROM "                                                                                                                                               \
-                                                                                           "stats"                                                                                                                                               \
-                                                                                           "_leve"                                                                                                                                               \
-                                                                                           "l "                                                                                                                                                  \
-                                                                                           "WHERE"                                                                                                                                               \
-                                                                                           " pers"                                                                                                                                               \
-                                                                                           "on_"                                                                                                                                                 \
-                                                                                           "id = "                                                                                                                                               \
-                                                                                           "NEW."                                                                                                                                                \
-                                                                                           "id"                                                                                                                                                  \
-                                                                                           ";" SQ_RELEVEL("NEW.id") " END;"
+/*
+ * Only the rare writes note anything: a correction or void (an UPDATE of a counted
+ * column that changes it), a deletion, a change of a person's dimensions. Inserts
+ * have no trigger at all.
+ */
+#define SQ_TRIGGERS                                                           \
+    "CREATE TRIGGER stats_doses_au"                                           \
+    " AFTER UPDATE OF person_id, vaccine_code, dose_number, given_at, status" \
+    " ON doses"                                                               \
+    " WHEN OLD.person_id IS NOT NEW.person_id"                                \
+    "   OR OLD.vaccine_code IS NOT NEW.vaccine_code"                          \
+    "   OR OLD.dose_number IS NOT NEW.dose_number"                            \
+    "   OR OLD.given_at IS NOT NEW.given_at"                                  \
+    "   OR OLD.status IS NOT NEW.status"                                      \
+    " BEGIN"                                                                  \
+    "   INSERT INTO stats_pending (person_id) VALUES (OLD.person_id);"        \
+    "   INSERT INTO stats_pending (person_id)"                                \
+    "     SELECT NEW.person_id WHERE NEW.person_id <> OLD.person_id;"         \
+    " END;"                                                                   \
+    "CREATE TRIGGER stats_doses_ad AFTER DELETE ON doses"                     \
+    " BEGIN"                                                                  \
+    "   INSERT INTO stats_pending (person_id) VALUES (OLD.person_id);"        \
+    "   UPDATE stats_meta"                                                    \
+    "     SET dose_cursor = (SELECT coalesce(max(id), 0) FROM doses)"         \
+    "     WHERE id = 1 AND dose_cursor >= OLD.id"                             \
+    "       AND NOT EXISTS (SELECT 1 FROM doses WHERE id > OLD.id);"          \
+    " END;"                                                                   \
+    "CREATE TRIGGER stats_persons_au"                                         \
+    " AFTER UPDATE OF region_code, kommun_code, birth_date, sex, deso,"       \
+    "                 residence, risk, flags"                                 \
+    " ON persons"                                                             \
+    " WHEN (OLD.region_code IS NOT NEW.region_code"                           \
+    "       OR OLD.kommun_code IS NOT NEW.kommun_code"                        \
+    "       OR OLD.birth_date IS NOT NEW.birth_date"                          \
+    "       OR OLD.sex IS NOT NEW.sex"                                        \
+    "       OR OLD.deso IS NOT NEW.deso"                                      \
+    "       OR OLD.residence IS NOT NEW.residence"                            \
+    "       OR OLD.risk IS NOT NEW.risk"                                      \
+    "       OR OLD.flags IS NOT NEW.flags)"                                   \
+    "   AND EXISTS (SELECT 1 FROM doses WHERE person_id = NEW.id)"            \
+    " BEGIN"                                                                  \
+    "   INSERT INTO stats_pending (person_id) VALUES (NEW.id);"               \
+    " END;"
 
-#define SQ_DROP_TRIGGERS                                                                           \
-    "DROP TRIGGER IF EXISTS stats_doses_ai; DROP TRIGGER IF EXISTS stats_doses_au;"                \
-    "DROP TRIGGER IF EXISTS stats_doses_ad; DROP TRIGGER IF EXISTS stats_persons_au;"              \
-    "DROP TRIGGER IF EXISTS stats_level_ai; DROP TRIGGER IF EXISTS stats_level_ad;"
+#define SQ_DROP_TRIGGERS                                                      \
+    "DROP TRIGGER IF EXISTS stats_doses_au;"                                  \
+    "DROP TRIGGER IF EXISTS stats_doses_ad;"                                  \
+    "DROP TRIGGER IF EXISTS stats_persons_au;"
 
-/* Dose cubes, person levels and person cubes from the raw tables (triggers dropped). */
-#define SQ_REBUILD_BODY                                                                            \
-    "DELETE FROM sd_kom; DELETE FROM sd_reg; DELETE FROM sd_deso; DELETE FROM sd_full;"            \
-    "DELETE FROM sp_kom; DELETE FROM sp_reg; DELETE FROM sp_deso; DELETE FROM sp_full;"            \
-    "DELETE FROM stats_level;"                                                                     \
-    "INSERT INTO sd_full (region, kommun, age, sex, grp, vaccine, dose, week, n)"                  \
-    " SELECT region_code, kommun_code, " SQ_BAND("a") ", sex, " SQ_GRP(                            \
-        "a", "birth_date / 10000", "residence", "risk",                                            \
-        "flags") ", vaccine_code, dose_number, k % 1000000, count(*) FROM (SELECT p.region_code,"  \
-                 " p.kommun_code, p.sex, p.birth_date, p.residence, p.risk, p.flags, "             \
-                 "d.vaccine_code,"                                                                 \
-                 " d.dose_number, d.k, (d.k / 1000000 - p.birth_date) / 10000 AS a FROM (SELECT "  \
-                 "person_id,"                                                                      \
-                 " vaccine_code, dose_number, " SQ_K(                                              \
-                     "given_at") " AS k FROM doses WHERE status = 'valid') d"                      \
-                                 " JOIN persons p ON p.id = d.person_id WHERE d.k IS NOT NULL) "   \
-                                 "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;"                                \
-                                 "INSERT INTO sd_reg SELECT region, age, sex, grp, vaccine, "      \
-                                 "dose, week, sum(n) FROM sd_full"                                 \
-                                 " GROUP BY 1, 2, 3, 4, 5, 6, 7;"                                  \
-                                 "INSERT INTO sd_kom SELECT region, kommun, vaccine, dose, week, " \
-                                 "sum(n) FROM sd_full"                                             \
-                                 " GROUP BY 1, 2, 3, 4, 5;"                                        \
-                                 "INSERT INTO sd_deso (region, kommun, deso, dose, week, n) "      \
-                                 "SELECT p.region_code,"                                           \
-                                 " p.kommun_code, p.deso, d.dose_number, d.k % 1000000, count(*) " \
-                                 "FROM (SELECT person_id,"                                         \
-                                 " dose_number, " SQ_K(                                            \
-                                     "given_at") " AS k FROM doses WHERE status = 'valid') d "     \
-                                                 "JOIN persons p"                                  \
-                                                 " ON p.id = d.person_id WHERE p.deso <> '' AND "  \
-                                                 "d.k IS NOT NULL GROUP BY 1, 2, 3, 4, 5;"         \
-                                                 "INSERT INTO stats_level (" SQ_LEVEL_COLS         \
-                                                 ") " SQ_LEVELS(                                   \
-                                                     "1",                                          \
-                                                     "PARTITION BY person_id") ";"                 \
-                                                                               "INSERT INTO "      \
-                                                                               "sp_full SELECT "   \
-                                                                               "region, kommun, "  \
-                                                                               "age, sex, grp, "   \
-                                                                               "vaccine, level, "  \
-                                                                               "week, count(*)"    \
-                                                                               " FROM "            \
-                                                                               "stats_level "      \
-                                                                               "GROUP BY 1, 2, "   \
-                                                                               "3, 4, 5, 6, 7, 8;" \
-                                                                               "INSERT INTO "      \
-                                                                               "sp_reg SELECT "    \
-                                                                               "region, age, "     \
-                                                                               "sex, grp, "        \
-                                                                               "vaccine, dose, "   \
-                                                                               "week, sum(n) "     \
-                                                                               "FROM sp_full"      \
-                                                                               " GROUP BY 1, 2, "  \
-                                                                               "3, 4, 5, 6, 7;"    \
-                                                                               "INSERT INTO "      \
-                                                                               "sp_kom SELECT "    \
-                                                                               "region, kommun, "  \
-                                                                               "vaccine, dose, "   \
-                                                                               "week, sum(n) "     \
-                                                                               "FROM sp_full"      \
-                                                                               " GROUP BY 1, 2, "  \
-                                                                               "3, 4, 5;"          \
-                                                                               "INSERT INTO "      \
-                                                                               "sp_deso SELECT "   \
-                                                                               "region, kommun, "  \
-                                                                               "deso, level, "     \
-                                                                               "week, count(*) "   \
-                                                                               "FROM stats_level"  \
-                                                                               " WHERE deso <> "   \
-                                                                               "'' GROUP BY 1, "   \
-                                                                               "2, 3, 4, 5;"
+/* ------------------------------------------------------------------ rebuild */
+
+/* Every cube and the state from the raw tables; nothing pending afterwards. */
+#define SQ_REBUILD_BODY                                                       \
+    "DELETE FROM sd_kom;"                                                     \
+    "DELETE FROM sd_reg;"                                                     \
+    "DELETE FROM sd_deso;"                                                    \
+    "DELETE FROM sd_full;"                                                    \
+    "DELETE FROM sp_kom;"                                                     \
+    "DELETE FROM sp_reg;"                                                     \
+    "DELETE FROM sp_deso;"                                                    \
+    "DELETE FROM sp_full;"                                                    \
+    "DELETE FROM stats_dose;"                                                 \
+    "DELETE FROM stats_pending;"                                              \
+    SQ_STATE_INSERT("stats_dose",                                             \
+                    "doses d JOIN persons p ON p.id = d.person_id") ";"       \
+    SQ_ADD_SD_FULL("(SELECT *, 1 AS d FROM stats_dose)") ";"                  \
+    SQ_ADD_SD_DESO("(SELECT *, 1 AS d FROM stats_dose)") ";"                  \
+    SQ_ADD_SP_FULL(SQ_LEVELS_OF("stats_dose", "1")) ";"                       \
+    SQ_ADD_SP_DESO(SQ_LEVELS_OF("stats_dose", "1")) ";"                       \
+    "INSERT INTO sd_reg (region, age, sex, grp, vaccine, dose, week, n)"      \
+    " SELECT region, age, sex, grp, vaccine, dose, week, sum(n) FROM sd_full" \
+    " GROUP BY region, age, sex, grp, vaccine, dose, week;"                   \
+    "INSERT INTO sd_kom (region, kommun, vaccine, dose, week, n)"             \
+    " SELECT region, kommun, vaccine, dose, week, sum(n) FROM sd_full"        \
+    " GROUP BY region, kommun, vaccine, dose, week;"                          \
+    "INSERT INTO sp_reg (region, age, sex, grp, vaccine, dose, week, n)"      \
+    " SELECT region, age, sex, grp, vaccine, dose, week, sum(n) FROM sp_full" \
+    " GROUP BY region, age, sex, grp, vaccine, dose, week;"                   \
+    "INSERT INTO sp_kom (region, kommun, vaccine, dose, week, n)"             \
+    " SELECT region, kommun, vaccine, dose, week, sum(n) FROM sp_full"        \
+    " GROUP BY region, kommun, vaccine, dose, week;"                          \
+    "UPDATE stats_meta"                                                       \
+    " SET dose_cursor = (SELECT coalesce(max(id), 0) FROM doses),"            \
+    "     maintained = 1"                                                     \
+    " WHERE id = 1;"
 
 /* ------------------------------------------------------------------ migration */
 
@@ -497,117 +348,342 @@ const char sq_schema_stats[] =
     "  week INTEGER NOT NULL"
     ") STRICT;"
     "INSERT INTO stats_day (start_utc, ymd, week)"
-    " WITH RECURSIVE d(x) AS (SELECT '2000-01-01' UNION ALL SELECT date(x, '+1 day') FROM d"
-    "   WHERE x < '2069-12-31')"
-    " SELECT unixepoch(x) - CASE WHEN x > date(substr(x, 1, 4) || '-03-31', '-6 days',"
-    "   'weekday 0') AND x <= date(substr(x, 1, 4) || '-10-31', '-6 days', 'weekday 0')"
-    "   THEN 7200 ELSE 3600 END,"
-    "  CAST(strftime('%Y%m%d', x) AS INTEGER),"
-    "  CAST(strftime('%Y', t) AS INTEGER) * 100 + (CAST(strftime('%j', t) AS INTEGER) - 1) / 7 + 1"
-    " FROM (SELECT x, date(x, '-' || ((CAST(strftime('%w', x) AS INTEGER) + 6) % 7) || ' days',"
-    "   '+3 days') AS t FROM d);"
+    " WITH RECURSIVE d(x) AS ("
+    "   SELECT '2000-01-01'"
+    "   UNION ALL"
+    "   SELECT date(x, '+1 day') FROM d WHERE x < '2069-12-31')"
+    " SELECT unixepoch(x)"
+    "        - CASE WHEN x > date(substr(x, 1, 4) || '-03-31', '-6 days', 'weekday 0')"
+    "                AND x <= date(substr(x, 1, 4) || '-10-31', '-6 days', 'weekday 0')"
+    "          THEN 7200 ELSE 3600 END,"
+    "        CAST(strftime('%Y%m%d', x) AS INTEGER),"
+    "        CAST(strftime('%Y', t) AS INTEGER) * 100"
+    "          + (CAST(strftime('%j', t) AS INTEGER) - 1) / 7 + 1"
+    " FROM (SELECT x,"
+    "              date(x, '-' || ((CAST(strftime('%w', x) AS INTEGER) + 6) % 7) || ' days',"
+    "                   '+3 days') AS t" /* the Thursday of x's ISO week */
+    "       FROM d);"
 
-    /* primary-series length per product, kept from vaccines.json by triggers (an upsert,
-     * not INSERT OR REPLACE: the outer vaccine_put upsert would override OR REPLACE) */
+    /* Primary-series length per product, kept from vaccines.json by triggers (an
+     * upsert, not INSERT OR REPLACE: the outer vaccine_put upsert would override it). */
     "CREATE TABLE stats_vaccine ("
     "  code TEXT PRIMARY KEY,"
     "  series INTEGER NOT NULL CHECK (series >= 1)"
     ") STRICT, WITHOUT ROWID;"
-    "INSERT INTO stats_vaccine SELECT code, coalesce(json_extract(json, '$.schedule.doses'), 2)"
-    "  FROM vaccines;"
-    "CREATE TRIGGER stats_vaccines_ai AFTER INSERT ON vaccines BEGIN"
-    "  INSERT INTO stats_vaccine VALUES (NEW.code,"
-    "    coalesce(json_extract(NEW.json, '$.schedule.doses'), 2))"
-    "  ON CONFLICT (code) DO UPDATE SET series = excluded.series; END;"
-    "CREATE TRIGGER stats_vaccines_au AFTER UPDATE ON vaccines BEGIN"
-    "  INSERT INTO stats_vaccine VALUES (NEW.code,"
-    "    coalesce(json_extract(NEW.json, '$.schedule.doses'), 2))"
-    "  ON CONFLICT (code) DO UPDATE SET series = excluded.series; END;"
+    "INSERT INTO stats_vaccine"
+    " SELECT code, coalesce(json_extract(json, '$.schedule.doses'), 2) FROM vaccines;"
+    "CREATE TRIGGER stats_vaccines_ai AFTER INSERT ON vaccines"
+    " BEGIN"
+    "   INSERT INTO stats_vaccine"
+    "     VALUES (NEW.code, coalesce(json_extract(NEW.json, '$.schedule.doses'), 2))"
+    "     ON CONFLICT (code) DO UPDATE SET series = excluded.series;"
+    " END;"
+    "CREATE TRIGGER stats_vaccines_au AFTER UPDATE ON vaccines"
+    " BEGIN"
+    "   INSERT INTO stats_vaccine"
+    "     VALUES (NEW.code, coalesce(json_extract(NEW.json, '$.schedule.doses'), 2))"
+    "     ON CONFLICT (code) DO UPDATE SET series = excluded.series;"
+    " END;"
 
     /* the cubes */
-    SQ_CUBE("sd_kom", COLS_KOM, PK_KOM) SQ_CUBE("sd_reg", COLS_REG, PK_REG) SQ_CUBE(
-        "sd_deso", COLS_DESO, PK_DESO) SQ_CUBE("sd_full", COLS_FULL,
-                                               PK_FULL) SQ_CUBE("sp_kom", COLS_KOM, PK_KOM)
-        SQ_CUBE("sp_reg", COLS_REG, PK_REG) SQ_CUBE("sp_deso", COLS_DESO, PK_DESO) SQ_CUBE(
-            "sp_full", COLS_FULL,
-            PK_FULL) "CREATE TABLE pop_kom (region TEXT NOT NULL, kommun TEXT NOT NULL, age "
-                     "INTEGER NOT NULL,"
-                     "  sex INTEGER NOT NULL, grp INTEGER NOT NULL, n INTEGER NOT NULL,"
-                     "  PRIMARY KEY (region, kommun, age, sex, grp)) STRICT, WITHOUT ROWID;"
-                     "CREATE TABLE pop_deso (region TEXT NOT NULL, kommun TEXT NOT NULL, deso TEXT "
-                     "NOT NULL,"
-                     "  age INTEGER NOT NULL, sex INTEGER NOT NULL, grp INTEGER NOT NULL, n "
-                     "INTEGER NOT NULL,"
-                     "  PRIMARY KEY (region, kommun, deso, age, sex, grp)) STRICT, WITHOUT ROWID;"
+    SQ_CUBE("sd_kom", COLS_KOM, KEY_KOM)
+    SQ_CUBE("sd_reg", COLS_REG, KEY_REG)
+    SQ_CUBE("sd_deso", COLS_DESO, KEY_DESO)
+    SQ_CUBE("sd_full", COLS_FULL, KEY_FULL)
+    SQ_CUBE("sp_kom", COLS_KOM, KEY_KOM)
+    SQ_CUBE("sp_reg", COLS_REG, KEY_REG)
+    SQ_CUBE("sp_deso", COLS_DESO, KEY_DESO)
+    SQ_CUBE("sp_full", COLS_FULL, KEY_FULL)
 
-                     /* per-person coverage state */
-                     "CREATE TABLE stats_level ("
-                     "  person_id INTEGER NOT NULL,"
-                     "  level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 9)," /* 0 = fully
-                                                                                  vaccinated */
-                     "  week INTEGER NOT NULL,"
-                     "  vaccine TEXT NOT NULL,"
-                     "  region TEXT NOT NULL,"
-                     "  kommun TEXT NOT NULL,"
-                     "  deso TEXT NOT NULL,"
-                     "  age INTEGER NOT NULL,"
-                     "  sex INTEGER NOT NULL,"
-                     "  grp INTEGER NOT NULL,"
-                     "  PRIMARY KEY (person_id, level)"
-                     ") STRICT, WITHOUT ROWID;"
+    /* the population (denominators), rebuilt on demand */
+    "CREATE TABLE pop_kom ("
+    "  region TEXT NOT NULL,"
+    "  kommun TEXT NOT NULL,"
+    "  age INTEGER NOT NULL,"
+    "  sex INTEGER NOT NULL,"
+    "  grp INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (region, kommun, age, sex, grp)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE pop_deso ("
+    "  region TEXT NOT NULL,"
+    "  kommun TEXT NOT NULL,"
+    "  deso TEXT NOT NULL,"
+    "  age INTEGER NOT NULL,"
+    "  sex INTEGER NOT NULL,"
+    "  grp INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (region, kommun, deso, age, sex, grp)"
+    ") STRICT, WITHOUT ROWID;"
 
-                     /* event table: never holds a row */
-                     "CREATE TABLE stats_dose_ev ("
-                     "  region TEXT NOT NULL, kommun TEXT NOT NULL, deso TEXT NOT NULL, age "
-                     "INTEGER NOT NULL,"
-                     "  sex INTEGER NOT NULL, grp INTEGER NOT NULL, vaccine TEXT NOT NULL, dose "
-                     "INTEGER NOT NULL,"
-                     "  week INTEGER NOT NULL, d INTEGER NOT NULL"
-                     ") STRICT;"
-                     "CREATE TRIGGER stats_dose_ev_bi BEFORE INSERT ON stats_dose_ev "
-                     "BEGIN " SQ_UPSERTS(
-                         "sd", "NEW", "dose",
-                         "NEW.d") " SELECT RAISE(IGNORE); END;"
+    /* per-person coverage state: one row per counted valid dose */
+    "CREATE TABLE stats_dose ("
+    "  person_id INTEGER NOT NULL,"
+    "  nth INTEGER NOT NULL CHECK (nth >= 1),"  /* rank among the person's valid doses */
+    "  dnum INTEGER NOT NULL,"                  /* the dose number as recorded */
+    "  vaccine TEXT NOT NULL,"
+    "  week INTEGER NOT NULL,"                  /* YYYYWW of the dose */
+    "  region TEXT NOT NULL,"
+    "  kommun TEXT NOT NULL,"
+    "  deso TEXT NOT NULL,"
+    "  sex INTEGER NOT NULL,"
+    "  age INTEGER NOT NULL,"                   /* band at this dose (dose cubes) */
+    "  grp INTEGER NOT NULL,"                   /* phase at this dose (dose cubes) */
+    "  age1 INTEGER NOT NULL,"                  /* band at the first dose, -1 = none */
+    "  grp1 INTEGER NOT NULL,"                  /* phase at the first dose (person cubes) */
+    "  lvl INTEGER NOT NULL CHECK (lvl BETWEEN 0 AND 9)," /* "at least N doses", 0 = none */
+    "  fully INTEGER NOT NULL CHECK (fully IN (0, 1)),"   /* completed the primary series */
+    "  PRIMARY KEY (person_id, nth),"
+    "  CHECK ((lvl = 0 AND fully = 0) OR age1 >= 0)"
+    ") STRICT, WITHOUT ROWID;"
 
-                                  "CREATE TABLE stats_meta ("
-                                  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-                                  "  pop_ref INTEGER NOT NULL DEFAULT 0,"     /* YYYYMMDD, 0 = never
-                                                                                 built */
-                                  "  pop_built INTEGER NOT NULL DEFAULT 0,"   /* unix s */
-                                  "  pop_persons INTEGER NOT NULL DEFAULT 0," /* persons counted */
-                                  "  pop_max_id INTEGER NOT NULL DEFAULT 0,"  /* max(persons.id)
-                                                                                 then: staleness
-                                                                                 check */
-                                  "  maintained INTEGER NOT NULL DEFAULT 1 CHECK (maintained "
-                                  "BETWEEN 0 AND 1)"
-                                  ") STRICT;"
-                                  "INSERT INTO stats_meta (id) VALUES (1);"
+    /* persons whose state must be recomputed (corrections, voids, deletions, moves) */
+    "CREATE TABLE stats_pending ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL"
+    ") STRICT;"
 
-                                  /* FoHM's published series, long format */
-                                  "CREATE TABLE stats_official ("
-                                  "  dataset TEXT NOT NULL CHECK (dataset = 'region_week' OR "
-                                  "dataset = 'region_age'"
-                                  "    OR dataset = 'kommun_age'),"
-                                  "  week INTEGER NOT NULL," /* YYYYWW: the week or data-through
-                                                                week */
-                                  "  region TEXT NOT NULL CHECK (length(region) = 2),"
-                                  "  kommun TEXT NOT NULL DEFAULT '',"
-                                  "  age_group TEXT NOT NULL DEFAULT '',"
-                                  "  measure TEXT NOT NULL,"
-                                  "  value INTEGER NOT NULL,"
-                                  "  share REAL,"
-                                  "  population INTEGER,"
-                                  "  PRIMARY KEY (dataset, week, region, kommun, age_group, "
-                                  "measure)"
-                                  ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE stats_meta ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  pop_ref INTEGER NOT NULL DEFAULT 0,"      /* YYYYMMDD, 0 = never built */
+    "  pop_built INTEGER NOT NULL DEFAULT 0,"    /* unix s */
+    "  pop_persons INTEGER NOT NULL DEFAULT 0,"  /* persons counted */
+    "  pop_max_id INTEGER NOT NULL DEFAULT 0,"   /* max(persons.id) then: staleness */
+    "  maintained INTEGER NOT NULL DEFAULT 1 CHECK (maintained IN (0, 1)),"
+    "  dose_cursor INTEGER NOT NULL DEFAULT 0 CHECK (dose_cursor >= 0)" /* doses.id applied */
+    ") STRICT;"
+    "INSERT INTO stats_meta (id) VALUES (1);"
 
-    /* cubes of what is already there, then keep them */
-    SQ_REBUILD_BODY SQ_LEVEL_TRIGGERS SQ_DOSE_TRIGGERS;
+    /* FoHM's published series, long format */
+    "CREATE TABLE stats_official ("
+    "  dataset TEXT NOT NULL"
+    "    CHECK (dataset IN ('region_week', 'region_age', 'kommun_age')),"
+    "  week INTEGER NOT NULL," /* YYYYWW: the week or the data-through week */
+    "  region TEXT NOT NULL CHECK (length(region) = 2),"
+    "  kommun TEXT NOT NULL DEFAULT '',"
+    "  age_group TEXT NOT NULL DEFAULT '',"
+    "  measure TEXT NOT NULL,"
+    "  value INTEGER NOT NULL,"
+    "  share REAL,"
+    "  population INTEGER,"
+    "  PRIMARY KEY (dataset, week, region, kommun, age_group, measure)"
+    ") STRICT, WITHOUT ROWID;"
+
+    /* the state and cubes of what is already there, then keep them */
+    SQ_REBUILD_BODY
+    SQ_TRIGGERS;
 
 static const char sql_rebuild[] =
-    SQ_DROP_TRIGGERS SQ_REBUILD_BODY SQ_LEVEL_TRIGGERS SQ_DOSE_TRIGGERS
-    "UPDATE stats_meta SET maintained = 1;";
-static const char sql_maintain_off[] = SQ_DROP_TRIGGERS "UPDATE stats_meta SET maintained = 0;";
+    SQ_DROP_TRIGGERS
+    SQ_REBUILD_BODY
+    SQ_TRIGGERS;
+
+static const char sql_maintain_off[] =
+    SQ_DROP_TRIGGERS
+    "UPDATE stats_meta SET maintained = 0 WHERE id = 1;";
+
+/* ------------------------------------------------------------------ apply */
+
+/* Is anything pending? (read only: apply() takes the write lock only when so) */
+static const char sql_apply_check[] =
+    "SELECT maintained,"
+    "       (SELECT coalesce(max(id), 0) FROM doses) > dose_cursor"
+    "       OR EXISTS (SELECT 1 FROM stats_pending)"
+    " FROM stats_meta WHERE id = 1";
+
+static const char sql_apply_bounds[] =
+    "SELECT dose_cursor, maintained,"
+    "       (SELECT coalesce(max(id), 0) FROM doses),"
+    "       (SELECT coalesce(min(seq), 0) FROM stats_pending),"
+    "       (SELECT coalesce(max(seq), 0) FROM stats_pending)"
+    " FROM stats_meta WHERE id = 1";
+
+/* Per-connection scratch tables, emptied at the start of every apply. */
+static const char sql_apply_scratch[] =
+    "CREATE TEMP TABLE IF NOT EXISTS stats_batch ("
+    "  person_id INTEGER PRIMARY KEY"
+    ");"
+    "CREATE TEMP TABLE IF NOT EXISTS stats_new ("
+    "  person_id INTEGER, nth INTEGER,"
+    "  dnum INTEGER, vaccine TEXT, week INTEGER, region TEXT, kommun TEXT, deso TEXT,"
+    "  sex INTEGER, age INTEGER, grp INTEGER, age1 INTEGER, grp1 INTEGER, lvl INTEGER,"
+    "  fully INTEGER,"
+    "  PRIMARY KEY (person_id, nth)"
+    ");"
+    "CREATE TEMP TABLE IF NOT EXISTS stats_delta ("
+    "  dnum INTEGER, vaccine TEXT, week INTEGER, region TEXT, kommun TEXT, deso TEXT,"
+    "  sex INTEGER, age INTEGER, grp INTEGER, age1 INTEGER, grp1 INTEGER, lvl INTEGER,"
+    "  fully INTEGER, d INTEGER"
+    ");"
+    "DELETE FROM temp.stats_batch;"
+    "DELETE FROM temp.stats_new;"
+    "DELETE FROM temp.stats_delta;";
+
+/* What the bound parameters of an apply step are. */
+enum apply_bind {
+    AB_NONE,
+    AB_RANGE,   /* ?1 = cursor, ?2 = hi: the new dose ids */
+    AB_PENDING, /* ?1 = the last pending note taken */
+    AB_HI,      /* ?1 = hi: the new cursor */
+};
+
+struct apply_step {
+    const char *sql;
+    enum apply_bind bind;
+};
+
+#define SQ_BATCH_PERSONS "(SELECT person_id FROM temp.stats_batch)"
+
+/* The steps of one apply, in order (each a cached statement). */
+static const struct apply_step apply_steps[] = {
+    /* 1. the persons to recompute */
+    {"INSERT OR IGNORE INTO temp.stats_batch (person_id)"
+     " SELECT person_id FROM doses WHERE id > ?1 AND id <= ?2", AB_RANGE},
+    {"INSERT OR IGNORE INTO temp.stats_batch (person_id)"
+     " SELECT person_id FROM stats_pending WHERE seq <= ?1", AB_PENDING},
+    /* 2. their state recomputed */
+    {SQ_STATE_INSERT("temp.stats_new",
+                     "temp.stats_batch b"
+                     " CROSS JOIN persons p ON p.id = b.person_id"
+                     " CROSS JOIN doses d ON d.person_id = b.person_id"),
+     AB_NONE},
+    /* 3. the rows that changed: old ones out (-1), new ones in (+1) */
+    {"INSERT INTO temp.stats_delta (" SQ_STATE_COLS ", d)"
+     " SELECT " SQ_STATE_COLS ", -1"
+     " FROM temp.stats_batch b CROSS JOIN stats_dose o ON o.person_id = b.person_id"
+     " WHERE NOT EXISTS (SELECT 1 FROM temp.stats_new n WHERE " SQ_SAME("n", "o") ")",
+     AB_NONE},
+    {"INSERT INTO temp.stats_delta (" SQ_STATE_COLS ", d)"
+     " SELECT " SQ_STATE_COLS ", 1"
+     " FROM temp.stats_new n"
+     " WHERE NOT EXISTS (SELECT 1 FROM stats_dose o WHERE " SQ_SAME("o", "n") ")",
+     AB_NONE},
+    {"DELETE FROM stats_dose"
+     " WHERE person_id IN " SQ_BATCH_PERSONS
+     "   AND NOT EXISTS (SELECT 1 FROM temp.stats_new n"
+     "                   WHERE " SQ_SAME("n", "stats_dose") ")",
+     AB_NONE},
+    {"INSERT INTO stats_dose (person_id, nth, " SQ_STATE_COLS ")"
+     " SELECT person_id, nth, " SQ_STATE_COLS
+     " FROM temp.stats_new n"
+     " WHERE NOT EXISTS (SELECT 1 FROM stats_dose o"
+     "                   WHERE o.person_id = n.person_id AND o.nth = n.nth)",
+     AB_NONE},
+    /* 4. the difference into the cubes */
+    {SQ_ADD_SD_FULL("temp.stats_delta"), AB_NONE},
+    {SQ_ADD_SD_DESO("temp.stats_delta"), AB_NONE},
+    {"INSERT INTO sd_reg (region, age, sex, grp, vaccine, dose, week, n)"
+     " SELECT region, age, sex, grp, vaccine, dnum, week, sum(d) FROM temp.stats_delta"
+     " WHERE true"
+     " GROUP BY region, age, sex, grp, vaccine, dnum, week"
+     " HAVING sum(d) <> 0"
+     " ON CONFLICT DO UPDATE SET n = n + excluded.n", AB_NONE},
+    {"INSERT INTO sd_kom (region, kommun, vaccine, dose, week, n)"
+     " SELECT region, kommun, vaccine, dnum, week, sum(d) FROM temp.stats_delta"
+     " WHERE true"
+     " GROUP BY region, kommun, vaccine, dnum, week"
+     " HAVING sum(d) <> 0"
+     " ON CONFLICT DO UPDATE SET n = n + excluded.n", AB_NONE},
+    {SQ_ADD_SP_FULL(SQ_LEVELS_OF("temp.stats_delta", "d")), AB_NONE},
+    {SQ_ADD_SP_DESO(SQ_LEVELS_OF("temp.stats_delta", "d")), AB_NONE},
+    {"INSERT INTO sp_reg (region, age, sex, grp, vaccine, dose, week, n)"
+     " SELECT region, age1, sex, grp1, vaccine, lv, week, sum(d)"
+     " FROM " SQ_LEVELS_OF("temp.stats_delta", "d")
+     " WHERE true"
+     " GROUP BY region, age1, sex, grp1, vaccine, lv, week"
+     " HAVING sum(d) <> 0"
+     " ON CONFLICT DO UPDATE SET n = n + excluded.n", AB_NONE},
+    {"INSERT INTO sp_kom (region, kommun, vaccine, dose, week, n)"
+     " SELECT region, kommun, vaccine, lv, week, sum(d)"
+     " FROM " SQ_LEVELS_OF("temp.stats_delta", "d")
+     " WHERE true"
+     " GROUP BY region, kommun, vaccine, lv, week"
+     " HAVING sum(d) <> 0"
+     " ON CONFLICT DO UPDATE SET n = n + excluded.n", AB_NONE},
+    /* 5. done: notes consumed, cursor moved */
+    {"DELETE FROM stats_pending WHERE seq <= ?1", AB_PENDING},
+    {"UPDATE stats_meta SET dose_cursor = ?1 WHERE id = 1", AB_HI},
+};
+
+static const char sql_apply_counts[] =
+    "SELECT (SELECT count(*) FROM doses WHERE id > ?1 AND id <= ?2),"
+    "       (SELECT count(*) FROM stats_pending WHERE seq <= ?3),"
+    "       (SELECT count(*) FROM temp.stats_batch)";
+
+/* ------------------------------------------------------------------ population */
+
+/* Living persons born on or before ?1 (YYYYMMDD) by area, age band, sex and group at ?1. */
+static const char *const sql_pop[] = {
+    "DELETE FROM pop_kom",
+    "DELETE FROM pop_deso",
+    "INSERT INTO pop_deso (region, kommun, deso, age, sex, grp, n)"
+    " SELECT region_code, kommun_code, deso, " SQ_BAND("a") ", sex, " SQ_GRP("a") ", count(*)"
+    " FROM (SELECT region_code, kommun_code, deso, sex, birth_date, residence, risk, flags,"
+    "              (?1 - birth_date) / 10000 AS a"
+    "       FROM persons"
+    "       WHERE (flags & 16) = 0 AND birth_date <= ?1)"
+    " GROUP BY 1, 2, 3, 4, 5, 6",
+    "INSERT INTO pop_kom (region, kommun, age, sex, grp, n)"
+    " SELECT region, kommun, age, sex, grp, sum(n) FROM pop_deso"
+    " GROUP BY region, kommun, age, sex, grp",
+    "UPDATE stats_meta"
+    " SET pop_ref = ?1,"
+    "     pop_built = unixepoch(),"
+    "     pop_persons = (SELECT coalesce(sum(n), 0) FROM pop_kom),"
+    "     pop_max_id = (SELECT coalesce(max(id), 0) FROM persons)"
+    " WHERE id = 1",
+};
+
+/* ------------------------------------------------------------------ direct scans */
+
+/* Valid doses with their cube dimensions, straight from the raw tables. */
+static const char direct_doses[] =
+    "(SELECT region_code AS region, kommun_code AS kommun, deso,"
+    "        " SQ_BAND("a") " AS age, sex, " SQ_GRP("a") " AS grp,"
+    "        vaccine_code AS vaccine, dose_number AS dose, k % 1000000 AS week, 1 AS n"
+    " FROM (SELECT p.region_code, p.kommun_code, p.deso, p.sex, p.birth_date,"
+    "              p.residence, p.risk, p.flags, d.vaccine_code, d.dose_number, d.k,"
+    "              (d.k / 1000000 - p.birth_date) / 10000 AS a"
+    "       FROM (SELECT person_id, vaccine_code, dose_number, " SQ_K("given_at") " AS k"
+    "             FROM doses WHERE status = 'valid') d"
+    "       JOIN persons p ON p.id = d.person_id"
+    "       WHERE d.k IS NOT NULL))";
+
+/*
+ * Person levels straight from the raw tables, written independently of stats_dose:
+ * each valid dose ranked per person (level N = the N-th dose, N <= 9), crossed with
+ * {0, 1} so that the dose completing the first product's series also gives level 0;
+ * dimensions at the first dose, week of the level's own dose.
+ */
+static const char direct_persons[] =
+    "(SELECT region, kommun, deso, age, sex, grp, vaccine, level AS dose, week, 1 AS n"
+    " FROM (SELECT CASE WHEN f.fl THEN 0 ELSE s.lv END AS level,"
+    "              " SQ_K("s.given_at") " % 1000000 AS week,"
+    "              s.vaccine_code AS vaccine, s.region_code AS region,"
+    "              s.kommun_code AS kommun, s.deso AS deso, s.sex AS sex,"
+    "              " SQ_BAND("s.a") " AS age,"
+    "              " SQ_GRP("s.a") " AS grp"
+    "       FROM (SELECT r.*, p.region_code, p.kommun_code, p.deso, p.sex, p.birth_date,"
+    "                    p.residence, p.risk, p.flags,"
+    "                    (" SQ_K("r.at1") " / 1000000 - p.birth_date) / 10000 AS a"
+    "             FROM (SELECT person_id, given_at, vaccine_code,"
+    "                          row_number() OVER w AS lv,"
+    "                          first_value(given_at) OVER w AS at1,"
+    "                          first_value(vaccine_code) OVER w AS v1"
+    "                   FROM doses"
+    "                   WHERE status = 'valid'"
+    "                   WINDOW w AS (PARTITION BY person_id"
+    "                                ORDER BY given_at, dose_number, id)) r"
+    "             JOIN persons p ON p.id = r.person_id) s,"
+    "            (SELECT 0 AS fl UNION ALL SELECT 1) f"
+    "       WHERE s.a IS NOT NULL"
+    "         AND " SQ_K("s.given_at") " IS NOT NULL"
+    "         AND CASE WHEN f.fl"
+    "                  THEN s.lv = coalesce((SELECT series FROM stats_vaccine"
+    "                                        WHERE code = s.v1), 2)"
+    "                  ELSE s.lv <= 9 END))";
+
+/* clang-format on */
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -653,47 +729,156 @@ static enum vx_status sq_stats_maintain(struct vx_store *st, bool on)
     return in_tx(st, on ? do_rebuild : do_maintain_off, NULL);
 }
 
-/* ------------------------------------------------------------------ population */
+/* ------------------------------------------------------------------ apply */
 
-static const char sql_pop[] =
-    "DELETE FROM pop_kom; DELETE FROM pop_deso;"
-    "INSERT INTO pop_deso SELECT region_code, kommun_code, deso, " SQ_BAND("a") ", sex, " SQ_GRP(
-        "a", "birth_date / 10000", "residence", "risk",
-        "flags") ", count(*)"
-                 " FROM (SELECT region_code, kommun_code, deso, sex, birth_date, residence, risk, "
-                 "flags,"
-                 " (?1 - birth_date) / 10000 AS a FROM persons WHERE (flags & 16) = 0 AND "
-                 "birth_date <= ?1)"
-                 " GROUP BY 1, 2, 3, 4, 5, 6;"
-                 "INSERT INTO pop_kom SELECT region, kommun, age, sex, grp, sum(n) FROM pop_deso"
-                 " GROUP BY 1, 2, 3, 4, 5;"
-                 "UPDATE stats_meta SET pop_ref = ?1, pop_built = unixepoch(),"
-                 " pop_persons = (SELECT coalesce(sum(n), 0) FROM pop_kom),"
-                 " pop_max_id = (SELECT coalesce(max(id), 0) FROM persons);";
-
-struct pop_arg {
-    int ymd;
+struct bounds {
+    int64_t cursor, max_id, pmin, pmax;
+    bool maintained;
 };
 
-/* sql_pop holds several statements with a parameter: step through them one by one. */
+static int bounds_row(void *ctx, sqlite3_stmt *q)
+{
+    struct bounds *b = ctx;
+    b->cursor = sqlite3_column_int64(q, 0);
+    b->maintained = sqlite3_column_int(q, 1) != 0;
+    b->max_id = sqlite3_column_int64(q, 2);
+    b->pmin = sqlite3_column_int64(q, 3);
+    b->pmax = sqlite3_column_int64(q, 4);
+    return 1;
+}
+
+struct check {
+    bool maintained, work;
+};
+
+static int check_row(void *ctx, sqlite3_stmt *q)
+{
+    struct check *c = ctx;
+    c->maintained = sqlite3_column_int(q, 0) != 0;
+    c->work = sqlite3_column_int(q, 1) != 0;
+    return 1;
+}
+
+struct apply_arg {
+    int64_t max;
+    struct vx_stats_applied *out;
+    int64_t binds[3]; /* cursor, hi, last pending note */
+};
+
+static int counts_bind(void *ctx, sqlite3_stmt *q)
+{
+    const struct apply_arg *a = ctx;
+    int rc = sqlite3_bind_int64(q, 1, a->binds[0]);
+    rc |= sqlite3_bind_int64(q, 2, a->binds[1]);
+    rc |= sqlite3_bind_int64(q, 3, a->binds[2]);
+    return rc;
+}
+
+static int counts_row(void *ctx, sqlite3_stmt *q)
+{
+    struct vx_stats_applied *o = ((struct apply_arg *)ctx)->out;
+    o->doses = sqlite3_column_int64(q, 0);
+    o->changes = sqlite3_column_int64(q, 1);
+    o->persons = sqlite3_column_int64(q, 2);
+    return 1;
+}
+
+static enum vx_status run_step(struct vx_store *st, const struct apply_step *s,
+                               const struct apply_arg *a)
+{
+    sqlite3_stmt *q;
+    enum vx_status vs = sq_write_prep(st, s->sql, "stats apply", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = SQLITE_OK;
+    switch (s->bind) {
+    case AB_NONE:
+        break;
+    case AB_RANGE:
+        rc = sqlite3_bind_int64(q, 1, a->binds[0]);
+        rc |= sqlite3_bind_int64(q, 2, a->binds[1]);
+        break;
+    case AB_PENDING:
+        rc = sqlite3_bind_int64(q, 1, a->binds[2]);
+        break;
+    case AB_HI:
+        rc = sqlite3_bind_int64(q, 1, a->binds[1]);
+        break;
+    }
+    return sq_finish(st, q, rc, "stats apply");
+}
+
+static enum vx_status do_apply(struct vx_store *st, void *arg)
+{
+    struct apply_arg *a = arg;
+    struct bounds b = {0};
+    enum vx_status vs = sq_each(st, sql_apply_bounds, "stats apply", NULL, bounds_row, &b);
+    if (vs != VX_OK)
+        return vs;
+    if (!b.maintained) {
+        a->out->off = true;
+        return VX_OK;
+    }
+    int64_t hi = b.max_id, plast = b.pmax;
+    if (hi < b.cursor)
+        hi = b.cursor; /* the newest doses were deleted: nothing new */
+    if (a->max > 0 && hi - b.cursor > a->max)
+        hi = b.cursor + a->max;
+    if (a->max > 0 && b.pmax && plast - b.pmin >= a->max)
+        plast = b.pmin + a->max - 1;
+    a->out->more = hi < b.max_id || plast < b.pmax;
+    if (hi == b.cursor && !b.pmax)
+        return VX_OK;
+    a->binds[0] = b.cursor;
+    a->binds[1] = hi;
+    a->binds[2] = plast;
+    if ((vs = sq_exec_write(st, sql_apply_scratch, "stats apply")) != VX_OK)
+        return vs;
+    for (size_t i = 0; i < VX_ARRAY_LEN(apply_steps) && vs == VX_OK; i++) {
+        vs = run_step(st, &apply_steps[i], a);
+        if (i == 1 && vs == VX_OK) /* the batch is known: count what it holds */
+            vs = sq_each(st, sql_apply_counts, "stats apply", counts_bind, counts_row, a);
+    }
+    return vs;
+}
+
+static enum vx_status sq_stats_apply(struct vx_store *st, int64_t max, struct vx_stats_applied *out)
+{
+    struct vx_stats_applied dummy;
+    if (!out)
+        out = &dummy;
+    memset(out, 0, sizeof *out);
+    if (!sq_in_tx(st)) { /* the write lock only when there is work */
+        struct check c = {false, false};
+        enum vx_status vs = sq_each(st, sql_apply_check, "stats apply", NULL, check_row, &c);
+        out->off = !c.maintained;
+        if (vs != VX_OK || !c.maintained || !c.work)
+            return vs;
+    }
+    struct apply_arg a = {.max = max, .out = out};
+    enum vx_status vs = in_tx(st, do_apply, &a);
+    if (vs != VX_OK) {
+        bool off = out->off;
+        memset(out, 0, sizeof *out);
+        out->off = off;
+    }
+    return vs;
+}
+
+/* ------------------------------------------------------------------ population */
+
+/* The statements of sql_pop one by one, with the reference date bound where used. */
 static enum vx_status do_pop(struct vx_store *st, void *arg)
 {
-    struct pop_arg *a = arg;
-    sqlite3 *db = sq_store_db(st);
-    const char *tail = sql_pop;
-    while (tail && *tail) {
-        sqlite3_stmt *q = NULL;
-        int rc = sqlite3_prepare_v2(db, tail, -1, &q, &tail);
-        if (rc != SQLITE_OK)
-            return sq_error(st, rc, true, "population cube");
-        if (!q)
-            break;
-        if (sqlite3_bind_parameter_count(q) > 0)
-            sqlite3_bind_int(q, 1, a->ymd);
-        rc = sqlite3_step(q);
-        sqlite3_finalize(q);
-        if (rc != SQLITE_DONE)
-            return sq_error(st, rc, true, "population cube");
+    int ymd = *(const int *)arg;
+    for (size_t i = 0; i < VX_ARRAY_LEN(sql_pop); i++) {
+        sqlite3_stmt *q;
+        enum vx_status vs = sq_write_prep(st, sql_pop[i], "population cube", &q);
+        if (vs != VX_OK)
+            return vs;
+        int rc = sqlite3_bind_parameter_count(q) > 0 ? sqlite3_bind_int(q, 1, ymd) : SQLITE_OK;
+        if ((vs = sq_finish(st, q, rc, "population cube")) != VX_OK)
+            return vs;
     }
     return VX_OK;
 }
@@ -706,8 +891,8 @@ static int count_row(void *ctx, sqlite3_stmt *q)
 
 static enum vx_status sq_stats_refresh_population(struct vx_store *st, vx_day ref, int64_t *persons)
 {
-    struct pop_arg a = {sq_ymd(ref)};
-    enum vx_status vs = in_tx(st, do_pop, &a);
+    int ymd = sq_ymd(ref);
+    enum vx_status vs = in_tx(st, do_pop, &ymd);
     if (vs == VX_OK && persons) {
         *persons = 0;
         vs = sq_each(st, "SELECT pop_persons FROM stats_meta WHERE id = 1", "stats meta", NULL,
@@ -749,26 +934,6 @@ static const struct cube pop_cubes[] = {
     {"pop_kom", B(REGION) | B(KOMMUN) | B(AGE) | B(SEX) | B(GROUP)},
     {"pop_deso", B(REGION) | B(KOMMUN) | B(DESO) | B(AGE) | B(SEX) | B(GROUP)},
 };
-
-/* Direct sources: the same columns computed from the raw tables. */
-static const char direct_doses[] =
-    "(SELECT region_code AS region, kommun_code AS kommun, deso, " SQ_BAND(
-        "a") " AS age, sex, " SQ_GRP("a", "birth_date / 10000", "residence", "risk",
-                                     "flags") " AS grp, vaccine_code AS"
-                                              " vaccine, dose_number AS dose, k % 1000000 AS week, "
-                                              "1 AS n FROM (SELECT p.region_code,"
-                                              " p.kommun_code, p.deso, p.sex, p.birth_date, "
-                                              "p.residence, p.risk, p.flags, d.vaccine_code,"
-                                              " d.dose_number, d.k, (d.k / 1000000 - p.birth_date) "
-                                              "/ 10000 AS a FROM (SELECT person_id,"
-                                              " vaccine_code, dose_number, " SQ_K(
-                                                  "given_at") " AS k FROM doses WHERE status = "
-                                                              "'valid') d"
-                                                              " JOIN persons p ON p.id = "
-                                                              "d.person_id WHERE d.k IS NOT NULL))";
-static const char direct_persons[] =
-    "(SELECT region, kommun, deso, age, sex, grp, vaccine, level AS dose, week, 1 AS n FROM "
-    "(" SQ_LEVELS("1", "PARTITION BY person_id") "))";
 
 /* Filters a query puts on the scan, as a bit set of dimensions. */
 static uint32_t filter_dims(const struct vx_stats_query *q)
@@ -1020,6 +1185,8 @@ static enum vx_status sq_stats_population(struct vx_store *st, const struct vx_s
 
 /* ------------------------------------------------------------------ meta */
 
+/* ------------------------------------------------------------------ meta */
+
 static int meta_row(void *ctx, sqlite3_stmt *q)
 {
     struct vx_stats_meta *m = ctx;
@@ -1035,6 +1202,8 @@ static int meta_row(void *ctx, sqlite3_stmt *q)
         vx_isoweek_format((struct vx_isoweek){last / 100, last % 100}, m->last_week);
     }
     m->official_rows = sqlite3_column_int64(q, 8);
+    m->pending_doses = m->maintained ? sqlite3_column_int64(q, 9) : 0;
+    m->pending_changes = sqlite3_column_int64(q, 10);
     return 1;
 }
 
@@ -1046,7 +1215,10 @@ static enum vx_status sq_stats_meta(struct vx_store *st, struct vx_stats_meta *o
                    " (SELECT coalesce(max(id), 0) FROM persons), maintained,"
                    " (SELECT coalesce(min(week), 0) FROM sd_kom WHERE n > 0),"
                    " (SELECT coalesce(max(week), 0) FROM sd_kom WHERE n > 0),"
-                   " (SELECT count(*) FROM stats_official) FROM stats_meta WHERE id = 1",
+                   " (SELECT count(*) FROM stats_official),"
+                   " max(0, (SELECT coalesce(max(id), 0) FROM doses) - dose_cursor),"
+                   " (SELECT count(*) FROM stats_pending)"
+                   " FROM stats_meta WHERE id = 1",
                    "stats meta", NULL, meta_row, out);
 }
 
@@ -1170,6 +1342,7 @@ const struct vx_store_stats_ops sq_stats_ops = {
     .population = sq_stats_population,
     .refresh_population = sq_stats_refresh_population,
     .rebuild = sq_stats_rebuild,
+    .apply = sq_stats_apply,
     .maintain = sq_stats_maintain,
     .meta = sq_stats_meta,
     .regions = sq_stats_regions,
