@@ -5,6 +5,7 @@
  * A test sets `base` ("http://127.0.0.1:PORT") after starting its server, then calls
  * req_full()/req(): the whole answer comes back in a `struct resp` (status, body,
  * raw headers, the body parsed as JSON when it is JSON). Bodies grow up to 16 MiB.
+ * fixture.h builds the common test scaffolding (server, login, checks) on top of it.
  */
 #ifndef VX_TEST_HTTP_CLIENT_H
 #define VX_TEST_HTTP_CLIENT_H

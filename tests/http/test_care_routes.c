@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "client.h"
+#include "fixture.h"
 #include <curl/curl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -36,32 +36,10 @@
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
 #define N_OLD 6
-#define CK    160
 
-static struct vx_http_server *srv;
-static struct vx_arena arena;
-static const struct vx_catalog *cat;
-static struct vx_elig_table rules;
-static char dbpath[512];
 static char old[N_OLD][13];
 static int64_t pid[N_OLD];
 static int64_t s_a, s_b, s_u;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static int64_t add_site(struct vx_store *st, const char *code, const char *region,
                         const char *kommun)
@@ -85,14 +63,7 @@ static int64_t add_site(struct vx_store *st, const char *code, const char *regio
 
 static void make_db(void)
 {
-    struct vx_store *st = NULL;
-    struct vx_err err = {0};
-    unlink(dbpath);
-    assert_int_equal(vx_store_open_sqlite(dbpath, &st, &err), VX_OK);
-    assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
-    for (size_t i = 0; i < cat->n_products; i++)
-        assert_int_equal(
-            st->ops->vaccine_put(st, cat->products[i].code, cat->products[i].name, "{}"), VX_OK);
+    struct vx_store *st = fx_store();
     size_t len;
     char *csv = slurp(TESTPNR, &len);
     int n = 0;
@@ -123,121 +94,20 @@ static void make_db(void)
 
 static int group_setup(void **state)
 {
-    const char *tmp = getenv("VX_TEST_TMP");
-    snprintf(dbpath, sizeof dbpath, "%s/care-routes-%d.db", tmp ? tmp : "/tmp", (int)getpid());
-    vx_arena_init(&arena, 0);
-    size_t len;
-    char *text = slurp(VX_SOURCE_DIR "/data/vaccines.json", &len);
-    if (vx_catalog_parse(text, len, &arena, &cat, NULL) != VX_OK)
-        return -1;
-    free(text);
-    text = slurp(VX_SOURCE_DIR "/data/eligibility.json", &len);
-    if (vx_elig_parse(text, len, &arena, &rules, NULL) != VX_OK)
-        return -1;
-    free(text);
+    fx_begin("care-routes");
+    fx_load(true);
     make_db();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct vx_http_config cfg = {
-        .address = "127.0.0.1",
-        .threads = 2,
-        .db_path = dbpath,
-        .dev_login = true,
-        .today = vx_day_from_ymd(2021, 3, 8),
-        .catalog = cat,
-        .rules = &rules,
-        .quiet = true,
-    };
-    struct vx_err err = {0};
-    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
-        vx_http_add_module(srv, &vx_care_http_module, &err) != VX_OK ||
-        vx_http_server_start(srv, &err) != VX_OK) {
-        print_error("server: %s\n", err.msg);
-        return -1;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    fx_start(
+        (struct vx_http_config){
+            .threads = 2, .today = vx_day_from_ymd(2021, 3, 8), .catalog = cat, .rules = &rules},
+        &vx_care_http_module, NULL);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
-    vx_http_server_free(srv);
-    curl_global_cleanup();
-    vx_arena_release(&arena);
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    fx_end();
     return 0;
-}
-
-static long long db_int(const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    long long v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return v;
-}
-
-/* ------------------------------------------------------------------ client */
-
-static struct resp *call(const char *method, const char *path, const char *body, const char *cookie)
-{
-    const char *hdrs[3] = {cookie, "X-Requested-With: vaxchain", NULL};
-    if (!cookie) {
-        hdrs[0] = "X-Requested-With: vaxchain";
-        hdrs[1] = NULL;
-    }
-    return req_full(NULL, method, path, body, hdrs, false);
-}
-
-static void expect_status(const struct resp *r, long status)
-{
-    if (r->status != status)
-        fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status, r->body);
-    assert_int_equal(r->status, status);
-}
-
-/* A problem naming `field` whose reason starts with `code` (NULL: any). */
-static void expect_problem(struct resp *r, long status, const char *field, const char *code)
-{
-    expect_status(r, status);
-    assert_non_null(r->json);
-    const cJSON *e;
-    bool found = false;
-    cJSON_ArrayForEach(e, jget(r->json, "errors"))
-    {
-        const char *f = cJSON_GetStringValue(jget(e, "field"));
-        const char *why = cJSON_GetStringValue(jget(e, "reason"));
-        if (f && !strcmp(f, field) && (!code || (why && !strncmp(why, code, strlen(code)))))
-            found = true;
-    }
-    if (!found)
-        fprintf(stderr, "no error %s/%s: %s\n", field, code ? code : "*", r->body);
-    assert_true(found);
-    resp_free(r);
-}
-
-static void login(const char *json, char *cookie)
-{
-    struct resp *r = call("POST", "/api/v1/session", json, NULL);
-    expect_status(r, 201);
-    char sc[CK - 10];
-    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
-    sc[strcspn(sc, ";")] = '\0';
-    snprintf(cookie, CK, "Cookie: %s", sc);
-    resp_free(r);
-}
-
-static double jnum(const cJSON *o, const char *name)
-{
-    return cJSON_GetNumberValue(jget(o, name));
 }
 
 /* POST/GET expecting `status`; returns the id field of the reply (0 when none). */

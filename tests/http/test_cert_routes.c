@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "client.h"
+#include "fixture.h"
 #include <curl/curl.h>
 #include <dirent.h>
 #include <sqlite3.h>
@@ -51,30 +51,11 @@
 
 enum { P_DONE, P_JANSS, P_ONE, P_FLU, P_NONE, N_P };
 
-static struct vx_http_server *srv;
-static struct vx_arena arena;
-static const struct vx_catalog *cat;
-static char dbpath[512], keydir[512], tddir[512];
+static char keydir[512], tddir[512];
 static char pnr[N_P][13];
 static int64_t pid[N_P];
 
 /* ------------------------------------------------------------------ fixture */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static int64_t add_person(struct vx_store *st, const char *norm, const char *given,
                           const char *family)
@@ -112,14 +93,7 @@ static void add_dose(struct vx_store *st, int64_t person, const char *vaccine, i
 
 static void make_db(void)
 {
-    struct vx_store *st = NULL;
-    struct vx_err err = {0};
-    unlink(dbpath);
-    assert_int_equal(vx_store_open_sqlite(dbpath, &st, &err), VX_OK);
-    assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
-    for (size_t i = 0; i < cat->n_products; i++)
-        assert_int_equal(
-            st->ops->vaccine_put(st, cat->products[i].code, cat->products[i].name, "{}"), VX_OK);
+    struct vx_store *st = fx_store();
     size_t len;
     char *csv = slurp(TESTPNR, &len);
     int n = 0;
@@ -175,93 +149,35 @@ static void rm_dir(const char *dir)
 static int group_setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("VX_TEST_TMP");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    snprintf(dbpath, sizeof dbpath, "%s/cert-routes-%d.db", tmp, (int)getpid());
-    snprintf(keydir, sizeof keydir, "%s/cert-routes-keys-%d", tmp, (int)getpid());
-    snprintf(tddir, sizeof tddir, "%s/cert-routes-testdata-%d", tmp, (int)getpid());
+    fx_begin("cert-routes");
+    snprintf(keydir, sizeof keydir, "%s/cert-routes-keys-%d", fx_tmpdir(), (int)getpid());
+    snprintf(tddir, sizeof tddir, "%s/cert-routes-testdata-%d", fx_tmpdir(), (int)getpid());
     rm_dir(keydir);
     rm_dir(tddir);
-    vx_arena_init(&arena, 0);
-    size_t len;
-    char *text = slurp(VX_SOURCE_DIR "/data/vaccines.json", &len);
-    if (vx_catalog_parse(text, len, &arena, &cat, NULL) != VX_OK)
-        return -1;
-    free(text);
+    fx_load(false);
     make_db();
     make_keys();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     vx_cert_http_configure(&(struct vx_cert_http_opts){
         .keys_dir = keydir, .schema_path = SCHEMA, .valueset_dir = VALUESETS});
-    struct vx_http_config cfg = {
-        .address = "127.0.0.1",
-        .threads = 4,
-        .db_path = dbpath,
-        .dev_login = true,
-        .today = vx_day_from_ymd(2021, 3, 10),
-        .catalog = cat,
-        .quiet = true,
-    };
-    struct vx_err err = {0};
-    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
-        vx_http_add_module(srv, &vx_cert_http_module, &err) != VX_OK ||
-        vx_http_server_start(srv, &err) != VX_OK) {
-        print_error("server: %s\n", err.msg);
-        return -1;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    fx_start((struct vx_http_config){.threads = 4,
+                                     .today = vx_day_from_ymd(2021, 3, 10),
+                                     .catalog = cat},
+             &vx_cert_http_module, NULL);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    vx_http_server_free(srv);
+    fx_end();
     vx_cert_http_configure(NULL);
     vx_cert_render_cleanup();
-    curl_global_cleanup();
-    vx_arena_release(&arena);
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
     rm_dir(keydir);
     rm_dir(tddir);
     return 0;
 }
 
 /* ------------------------------------------------------------------ client */
-
-/* One request; `cookie` ("Cookie: ...") and `extra` (a header line) may be NULL;
- * `xrw` adds X-Requested-With to a POST. */
-static struct resp *call(const char *method, const char *path, const char *body, const char *cookie,
-                         const char *extra, bool xrw)
-{
-    const char *hdrs[3];
-    int n = 0;
-    if (cookie)
-        hdrs[n++] = cookie;
-    if (extra)
-        hdrs[n++] = extra;
-    hdrs[n] = NULL;
-    return req_full(NULL, method, path, body, hdrs, !xrw);
-}
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-    const char *s = cJSON_GetStringValue(jget(o, name));
-    return s ? s : "";
-}
-
-static void expect_status(const struct resp *r, long status)
-{
-    if (r->status != status)
-        fprintf(stderr, "expected %ld, got %ld: %.400s\n", status, r->status, r->body);
-    assert_int_equal(r->status, status);
-}
 
 static void expect_type(const struct resp *r, const char *type)
 {
@@ -270,47 +186,14 @@ static void expect_type(const struct resp *r, const char *type)
     assert_string_equal(ct, type);
 }
 
-#define CK 160
-
-static void login(const char *json, char *cookie)
-{
-    struct resp *r = call("POST", "/api/v1/session", json, NULL, NULL, true);
-    expect_status(r, 201);
-    char sc[512];
-    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
-    sc[strcspn(sc, ";")] = '\0';
-    snprintf(cookie, CK, "Cookie: %.150s", sc);
-    resp_free(r);
-}
-
-static void login_person(int who, char *cookie)
-{
-    char json[64];
-    snprintf(json, sizeof json, "{\"person\":\"%s\"}", pnr[who]);
-    login(json, cookie);
-}
-
-static long long db_int(const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    long long v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return v;
-}
-
 /* ------------------------------------------------------------------ helpers */
 
 /* The certificate JSON of person `who` (caller frees). */
 static struct resp *my_certificate(int who)
 {
     char ck[CK];
-    login_person(who, ck);
-    struct resp *r = call("GET", "/api/v1/me/certificate", NULL, ck, NULL, false);
+    login_person(pnr[who], ck);
+    struct resp *r = call("GET", "/api/v1/me/certificate", NULL, ck);
     expect_status(r, 200);
     expect_type(r, "application/json");
     assert_non_null(r->json);
@@ -342,7 +225,7 @@ static struct resp *http_verify(const char *hc1)
     cJSON_AddStringToObject(b, "clock", CLOCK);
     char *text = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
-    struct resp *r = call("POST", "/api/v1/certificates/verify", text, NULL, NULL, true);
+    struct resp *r = call("POST", "/api/v1/certificates/verify", text, NULL);
     cJSON_free(text);
     expect_status(r, 200);
     assert_non_null(r->json);
@@ -483,8 +366,8 @@ static void test_formats(void **state)
 {
     (void)state;
     char ck[CK], cd[160];
-    login_person(P_DONE, ck);
-    struct resp *r = call("GET", "/api/v1/me/certificate.pdf", NULL, ck, NULL, false);
+    login_person(pnr[P_DONE], ck);
+    struct resp *r = call("GET", "/api/v1/me/certificate.pdf", NULL, ck);
     expect_status(r, 200);
     expect_type(r, "application/pdf");
     assert_true(r->len > 1000);
@@ -493,7 +376,7 @@ static void test_formats(void **state)
     assert_non_null(strstr(cd, "attachment"));
     resp_free(r);
 
-    r = call("GET", "/api/v1/me/certificate.png", NULL, ck, NULL, false);
+    r = call("GET", "/api/v1/me/certificate.png", NULL, ck);
     expect_status(r, 200);
     expect_type(r, "image/png");
     assert_memory_equal(r->body, "\x89PNG\r\n\x1a\n", 8);
@@ -512,7 +395,7 @@ static void test_formats(void **state)
     }
     resp_free(r);
 
-    r = call("GET", "/api/v1/me/certificate.svg", NULL, ck, NULL, false);
+    r = call("GET", "/api/v1/me/certificate.svg", NULL, ck);
     expect_status(r, 200);
     expect_type(r, "image/svg+xml");
     assert_non_null(strstr(r->body, "<svg"));
@@ -528,9 +411,9 @@ static void test_no_completed_vaccination(void **state)
     static const int who[] = {P_ONE, P_FLU, P_NONE};
     for (size_t w = 0; w < VX_ARRAY_LEN(who); w++) {
         char ck[CK];
-        login_person(who[w], ck);
+        login_person(pnr[who[w]], ck);
         for (size_t i = 0; i < VX_ARRAY_LEN(paths); i++) {
-            struct resp *r = call("GET", paths[i], NULL, ck, NULL, false);
+            struct resp *r = call("GET", paths[i], NULL, ck);
             expect_status(r, 404);
             expect_type(r, "application/problem+json");
             assert_string_equal(jstr(r->json, "type"), "/problems/not-found");
@@ -541,7 +424,7 @@ static void test_no_completed_vaccination(void **state)
             assert_string_equal(jstr(r->json, "detail"), jstr(m, "sv"));
             resp_free(r);
         }
-        struct resp *r = call("GET", paths[0], NULL, ck, "Accept-Language: en-GB,en;q=0.9", false);
+        struct resp *r = call_h("GET", paths[0], NULL, ck, "Accept-Language: en-GB,en;q=0.9", NULL);
         expect_status(r, 404);
         assert_string_equal(jstr(r->json, "detail"), jstr(jget(r->json, "message"), "en"));
         assert_string_equal(jstr(r->json, "title"), "Not found");
@@ -584,7 +467,7 @@ static void test_tampered(void **state)
     cJSON_AddStringToObject(b, "clock", "2023-06-01T12:00:00Z");
     char *text = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
-    vr = call("POST", "/api/v1/certificates/verify", text, NULL, NULL, true);
+    vr = call("POST", "/api/v1/certificates/verify", text, NULL);
     cJSON_free(text);
     expect_status(vr, 200);
     assert_string_equal(jstr(vr->json, "failed_step"), "expiry");
@@ -698,34 +581,33 @@ static void test_roles_and_input(void **state)
         char ck[CK];
         login(staff[k], ck);
         for (size_t i = 0; i < VX_ARRAY_LEN(paths); i++) {
-            struct resp *r = call("GET", paths[i], NULL, ck, NULL, false);
+            struct resp *r = call("GET", paths[i], NULL, ck);
             expect_status(r, 403);
             expect_type(r, "application/problem+json");
             resp_free(r);
         }
         /* the verifier is open to staff too */
-        struct resp *r =
-            call("POST", "/api/v1/certificates/verify", "{\"hc1\":\"HC1:\"}", ck, NULL, true);
+        struct resp *r = call("POST", "/api/v1/certificates/verify", "{\"hc1\":\"HC1:\"}", ck);
         expect_status(r, 200);
         resp_free(r);
     }
     for (size_t i = 0; i < VX_ARRAY_LEN(paths); i++) {
-        struct resp *r = call("GET", paths[i], NULL, NULL, NULL, false);
+        struct resp *r = call("GET", paths[i], NULL, NULL);
         expect_status(r, 401);
         resp_free(r);
     }
     /* verifier input */
-    struct resp *r = call("POST", "/api/v1/certificates/verify", "{}", NULL, NULL, true);
+    struct resp *r = call("POST", "/api/v1/certificates/verify", "{}", NULL);
     expect_status(r, 422);
     resp_free(r);
     r = call("POST", "/api/v1/certificates/verify", "{\"hc1\":\"HC1:\",\"clock\":\"yesterday\"}",
-             NULL, NULL, true);
+             NULL);
     expect_status(r, 422);
     resp_free(r);
-    r = call("POST", "/api/v1/certificates/verify", "{\"hc1\":\"HC1:\"}", NULL, NULL, false);
+    r = req_full(NULL, "POST", "/api/v1/certificates/verify", "{\"hc1\":\"HC1:\"}", NULL, true);
     expect_status(r, 403); /* CSRF: the header (or a same Origin) is required */
     resp_free(r);
-    r = call("GET", "/api/v1/certificates/verify", NULL, NULL, NULL, false);
+    r = call("GET", "/api/v1/certificates/verify", NULL, NULL);
     expect_status(r, 405);
     resp_free(r);
     /* nothing of a verification is stored */
@@ -738,7 +620,7 @@ static void test_roles_and_input(void **state)
 static void test_openapi(void **state)
 {
     (void)state;
-    struct resp *r = call("GET", "/api/openapi.json", NULL, NULL, NULL, false);
+    struct resp *r = call("GET", "/api/openapi.json", NULL, NULL);
     expect_status(r, 200);
     const cJSON *paths = jget(r->json, "paths");
     assert_non_null(jget(paths, "/api/v1/me/certificate"));

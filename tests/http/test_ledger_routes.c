@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "client.h"
+#include "fixture.h"
 #include <curl/curl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -38,10 +38,8 @@
 
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
-#define CK 160
 
-static struct vx_http_server *srv;
-static char dbpath[512], comp_path[512];
+static char comp_path[512];
 static char pnr[3][13];
 static int64_t pid[3];
 
@@ -102,19 +100,13 @@ static void add_doses(struct vx_store *st, int64_t p, const char *region, const 
 static int group_setup(void **state)
 {
     (void)state;
-    const char *dir = getenv("VX_TEST_TMP");
-    dir = dir && *dir ? dir : "/tmp";
-    snprintf(dbpath, sizeof dbpath, "%s/ledger_routes_%d.db", dir, (int)getpid());
-    snprintf(comp_path, sizeof comp_path, "%s/ledger_routes_%d.json", dir, (int)getpid());
-    unlink(dbpath);
+    fx_begin("ledger-routes");
+    snprintf(comp_path, sizeof comp_path, "%s/ledger-routes-%d.json", fx_tmpdir(), (int)getpid());
     FILE *f = fopen(comp_path, "w");
     assert_non_null(f);
     fputs(tariffs, f);
     fclose(f);
-    struct vx_store *st = NULL;
-    struct vx_err err = {0};
-    assert_int_equal(vx_store_open_sqlite(dbpath, &st, &err), VX_OK);
-    assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
+    struct vx_store *st = fx_store();
     assert_int_equal(st->ops->vaccine_put(st, "COM", "Comirnaty", "{}"), VX_OK);
     f = fopen(TESTPNR, "r");
     assert_non_null(f);
@@ -151,64 +143,30 @@ static int group_setup(void **state)
     assert_int_equal(st->ops->site_put(st, &s, NULL), VX_OK);
     vx_store_close(st);
 
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     vx_ledger_http_configure(comp_path);
-    struct vx_http_config cfg = {
-        .address = "127.0.0.1",
-        .threads = 4,
-        .db_path = dbpath,
-        .dev_login = true,
-        .today = vx_day_from_ymd(2024, 3, 1),
-        .quiet = true,
-    };
-    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
-        vx_http_add_module(srv, &vx_ledger_http_module, &err) != VX_OK ||
-        vx_http_server_start(srv, &err) != VX_OK) {
-        print_error("server: %s\n", err.msg);
-        return -1;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    fx_start((struct vx_http_config){.threads = 4, .today = vx_day_from_ymd(2024, 3, 1)},
+             &vx_ledger_http_module, NULL);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    vx_http_server_free(srv);
+    fx_end();
     vx_ledger_http_configure(NULL);
     vx_ledger_render_cleanup();
-    curl_global_cleanup();
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
     unlink(comp_path);
     return 0;
 }
 
 /* ------------------------------------------------------------------ client */
 
-static struct resp *call(const char *method, const char *path, const char *body, const char *cookie)
-{
-    const char *hdrs[2] = {cookie, NULL};
-    return req_full(NULL, method, path, body, cookie ? hdrs : NULL, false);
-}
-
-static void expect(struct resp *r, long status)
-{
-    if (r->status != status)
-        fprintf(stderr, "expected %ld, got %ld: %.400s\n", status, r->status, r->body);
-    assert_int_equal(r->status, status);
-}
-
-/* Call and expect; frees the answer unless `keep`. */
+/* call() expecting `status` (caller frees). */
 static struct resp *check(const char *method, const char *path, const char *body,
                           const char *cookie, long status)
 {
     struct resp *r = call(method, path, body, cookie);
-    expect(r, status);
+    expect_status(r, status);
     return r;
 }
 
@@ -216,17 +174,6 @@ static void check_free(const char *method, const char *path, const char *body, c
                        long status)
 {
     resp_free(check(method, path, body, cookie, status));
-}
-
-static void login(const char *json, char *cookie)
-{
-    struct resp *r = call("POST", "/api/v1/session", json, NULL);
-    expect(r, 201);
-    char sc[512];
-    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
-    sc[strcspn(sc, ";")] = '\0';
-    snprintf(cookie, CK, "Cookie: %.150s", sc);
-    resp_free(r);
 }
 
 static char ck_region[CK], ck_region01[CK], ck_ume[CK], ck_skel[CK], ck_nurse[CK], ck_national[CK],
@@ -242,22 +189,7 @@ static void logins(void)
     login("{\"role\":\"municipal_coordinator\",\"kommun\":\"2482\",\"user\":\"kk2482\"}", ck_skel);
     login("{\"role\":\"municipal_nurse\",\"kommun\":\"2480\",\"user\":\"ssk2480\"}", ck_nurse);
     login("{\"role\":\"national\",\"user\":\"nat\"}", ck_national);
-    char json[64];
-    snprintf(json, sizeof json, "{\"person\":\"%s\"}", pnr[0]);
-    login(json, ck_citizen);
-}
-
-static double num(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-    assert_true(cJSON_IsNumber(v));
-    return v->valuedouble;
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-    const char *s = cJSON_GetStringValue(jget(o, k));
-    return s ? s : "";
+    login_person(pnr[0], ck_citizen);
 }
 
 /* Audit rows with `action` on `object` (direct SQL on the file). */
@@ -294,24 +226,24 @@ static void test_statement_by_hand(void **state)
     const cJSON *lines = jget(r->json, "lines");
     assert_int_equal(cJSON_GetArraySize(lines), 4);
     const cJSON *l0 = cJSON_GetArrayItem(lines, 0);
-    assert_string_equal(str(l0, "kommun_name"), "Umeå");
-    assert_string_equal(str(l0, "to"), "2021-12-31");
-    assert_int_equal(num(l0, "amount_ore"), 25000);
-    assert_int_equal(num(cJSON_GetArrayItem(lines, 1), "amount_ore"), 9000);
+    assert_string_equal(jstr(l0, "kommun_name"), "Umeå");
+    assert_string_equal(jstr(l0, "to"), "2021-12-31");
+    assert_int_equal(jnum(l0, "amount_ore"), 25000);
+    assert_int_equal(jnum(cJSON_GetArrayItem(lines, 1), "amount_ore"), 9000);
     assert_false(cJSON_IsTrue(jget(cJSON_GetArrayItem(lines, 2), "covered")));
-    assert_int_equal(num(r->json, "subtotal_ore"), 71500);
-    assert_int_equal(num(r->json, "doses_uncovered"), 1);
-    assert_int_equal(num(r->json, "total_ore"), 71500);
+    assert_int_equal(jnum(r->json, "subtotal_ore"), 71500);
+    assert_int_equal(jnum(r->json, "doses_uncovered"), 1);
+    assert_int_equal(jnum(r->json, "total_ore"), 71500);
     resp_free(r);
     /* ending on 31 Dec 2021 leaves 1 Jan out */
     r = check("GET", "/api/v1/compensation/statements?kommun=2480&from=2021-12-31&to=2021-12-31",
               NULL, ck_region, 200);
-    assert_int_equal(num(r->json, "total_ore"), 25000);
+    assert_int_equal(jnum(r->json, "total_ore"), 25000);
     resp_free(r);
     /* uncovered report */
     r = check("GET", "/api/v1/compensation/uncovered?to=2024-02-29", NULL, ck_region, 200);
     assert_int_equal(cJSON_GetArraySize(jget(r->json, "items")), 1);
-    assert_string_equal(str(cJSON_GetArrayItem(jget(r->json, "items"), 0), "from"), "2024-01-01");
+    assert_string_equal(jstr(cJSON_GetArrayItem(jget(r->json, "items"), 0), "from"), "2024-01-01");
     resp_free(r);
     /* files */
     char ct[128];
@@ -344,7 +276,7 @@ static void test_access(void **state)
     struct resp *r =
         check("GET", "/api/v1/compensation/statements?to=2024-02-29", NULL, ck_ume, 200);
     const cJSON *l;
-    cJSON_ArrayForEach(l, jget(r->json, "lines")) assert_string_equal(str(l, "kommun"), "2480");
+    cJSON_ArrayForEach(l, jget(r->json, "lines")) assert_string_equal(jstr(l, "kommun"), "2480");
     resp_free(r);
     check_free("GET", "/api/v1/compensation/statements?kommun=2482", NULL, ck_ume, 403);
     check_free("GET", "/api/v1/compensation/statements?payer=state", NULL, ck_ume, 403);
@@ -352,14 +284,14 @@ static void test_access(void **state)
     check_free("GET", "/api/v1/compensation/statements?kommun=0180", NULL, ck_region, 403);
     check_free("GET", "/api/v1/compensation/statements?region=01", NULL, ck_region, 403);
     r = check("GET", "/api/v1/compensation/statements?to=2024-02-29", NULL, ck_region01, 200);
-    assert_int_equal(num(r->json, "total_ore"), 50000);
+    assert_int_equal(jnum(r->json, "total_ore"), 50000);
     resp_free(r);
     /* national: the state's statement of any region, nothing else */
     check_free("GET", "/api/v1/compensation/statements?region=24", NULL, ck_national, 403);
     check_free("GET", "/api/v1/compensation/statements?payer=state", NULL, ck_national, 422);
     r = check("GET", "/api/v1/compensation/statements?payer=state&region=24&to=2024-02-29", NULL,
               ck_national, 200);
-    assert_int_equal(num(r->json, "total_ore"), 60000); /* 6 doses x 100,00; 2024 x 0 */
+    assert_int_equal(jnum(r->json, "total_ore"), 60000); /* 6 doses x 100,00; 2024 x 0 */
     resp_free(r);
     check_free("GET", "/api/v1/sick-travel", NULL, ck_national, 403);
     /* citizens and nobody */
@@ -390,15 +322,15 @@ static void test_adjust_and_dispute(void **state)
                            "\"amount_ore\":-12500,\"reason\":\"Dubbelregistrerad dos\"}",
                            ck_region, 201);
     char obj[40];
-    snprintf(obj, sizeof obj, "adjust:%d", (int)num(r->json, "id"));
+    snprintf(obj, sizeof obj, "adjust:%d", (int)jnum(r->json, "id"));
     resp_free(r);
     assert_int_equal(audit_count("ledger.adjust", obj), 1);
     r = check("GET", "/api/v1/compensation/statements?kommun=2480&to=2024-02-29", NULL, ck_ume,
               200);
-    assert_int_equal(num(r->json, "subtotal_ore"), 34000);
-    assert_int_equal(num(r->json, "adjust_ore"), -12500);
-    assert_int_equal(num(r->json, "total_ore"), 21500);
-    assert_string_equal(str(cJSON_GetArrayItem(jget(r->json, "adjustments"), 0), "decided_by"),
+    assert_int_equal(jnum(r->json, "subtotal_ore"), 34000);
+    assert_int_equal(jnum(r->json, "adjust_ore"), -12500);
+    assert_int_equal(jnum(r->json, "total_ore"), 21500);
+    assert_string_equal(jstr(cJSON_GetArrayItem(jget(r->json, "adjustments"), 0), "decided_by"),
                         "rk24");
     resp_free(r);
 
@@ -407,7 +339,7 @@ static void test_adjust_and_dispute(void **state)
               "{\"from\":\"2024-01-01\",\"to\":\"2024-12-31\",\"subject\":\"Ersättning 2024\","
               "\"claimed_ore\":9000}",
               ck_skel, 201);
-    int did = (int)num(r->json, "id");
+    int did = (int)jnum(r->json, "id");
     resp_free(r);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/compensation/disputes/%d/decision", did);
@@ -417,12 +349,12 @@ static void test_adjust_and_dispute(void **state)
     r = check("POST", path,
               "{\"status\":\"accepted\",\"resolution\":\"2023 års nivå\",\"amount_ore\":9000}",
               ck_region, 200);
-    assert_true(num(r->json, "adjustment_id") > 0);
+    assert_true(jnum(r->json, "adjustment_id") > 0);
     resp_free(r);
     check_free("POST", path, "{\"status\":\"rejected\",\"resolution\":\"x\"}", ck_region, 409);
     r = check("GET", "/api/v1/compensation/statements?kommun=2482&to=2024-12-31", NULL, ck_skel,
               200);
-    assert_int_equal(num(r->json, "total_ore"), 37500 + 9000);
+    assert_int_equal(jnum(r->json, "total_ore"), 37500 + 9000);
     resp_free(r);
     r = check("GET", "/api/v1/compensation/disputes", NULL, ck_ume, 200);
     assert_int_equal(cJSON_GetArraySize(jget(r->json, "items")), 0); /* not Umeå's */
@@ -445,7 +377,7 @@ static void test_sick_travel(void **state)
              "{\"person\":\"%s\",\"pickup_address\":\"Storgatan 1, Umeå\",\"wheelchair\":true}",
              pnr[0]);
     struct resp *r = check("POST", "/api/v1/sick-travel", body, ck_nurse, 201);
-    int id = (int)num(r->json, "id");
+    int id = (int)jnum(r->json, "id");
     resp_free(r);
     char obj[40];
     snprintf(obj, sizeof obj, "person:%lld", (long long)pid[0]);
@@ -453,7 +385,7 @@ static void test_sick_travel(void **state)
     int reads = audit_count("person.read", obj);
     r = check("GET", "/api/v1/sick-travel", NULL, ck_ume, 200);
     assert_int_equal(cJSON_GetArraySize(jget(r->json, "items")), 1);
-    assert_string_equal(str(cJSON_GetArrayItem(jget(r->json, "items"), 0), "name"),
+    assert_string_equal(jstr(cJSON_GetArrayItem(jget(r->json, "items"), 0), "name"),
                         "Test Resa 2480");
     assert_null(strstr(r->body, pnr[0])); /* no personnummer in the answer */
     resp_free(r);
@@ -489,7 +421,7 @@ static void test_council(void **state)
     struct resp *r =
         check("POST", "/api/v1/council/items",
               "{\"kind\":\"action\",\"title\":\"Lokaler i Skellefteå\"}", ck_skel, 201);
-    int skel_item = (int)num(r->json, "id");
+    int skel_item = (int)jnum(r->json, "id");
     resp_free(r);
     check_free("POST", "/api/v1/council/items",
                "{\"kind\":\"decision\",\"title\":\"Arbetsgrupp tillsätts\"}", ck_region, 422);
@@ -525,7 +457,7 @@ static void test_resources(void **state)
                            "\"Idrottsv. 1\",\"capacity_per_day\":300,\"accessible\":true,"
                            "\"available_from\":\"2024-03-01\",\"available_to\":\"2024-06-30\"}",
                            ck_ume, 201);
-    int prem = (int)num(r->json, "id");
+    int prem = (int)jnum(r->json, "id");
     resp_free(r);
     check_free("POST", "/api/v1/premises",
                "{\"code\":\"P-2480-1\",\"name\":\"x\",\"capacity_per_day\":1,"
@@ -535,7 +467,7 @@ static void test_resources(void **state)
               "{\"name\":\"Anna Vaccinatör\",\"competence\":\"vaccinator\",\"available_from\":"
               "\"2024-03-01\",\"available_to\":\"2024-03-31\"}",
               ck_ume, 201);
-    int anna = (int)num(r->json, "id");
+    int anna = (int)jnum(r->json, "id");
     resp_free(r);
     check_free("POST", "/api/v1/staff-pool",
                "{\"name\":\"X\",\"competence\":\"surgeon\",\"available_from\":\"2024-03-01\","
@@ -567,10 +499,10 @@ static void test_resources(void **state)
     r = check("GET", "/api/v1/capacity?site=24-MC-1&from=2024-03-04&to=2024-03-05", NULL, ck_region,
               200);
     const cJSON *d0 = cJSON_GetArrayItem(jget(r->json, "items"), 0);
-    assert_int_equal(num(d0, "vaccinators"), 1);
-    assert_int_equal(num(d0, "by_staff"), 96); /* 1 station x 480 min / 5 */
-    assert_int_equal(num(d0, "capacity"), 0);  /* no supply recorded */
-    assert_string_equal(str(d0, "limit"), "supply");
+    assert_int_equal(jnum(d0, "vaccinators"), 1);
+    assert_int_equal(jnum(d0, "by_staff"), 96); /* 1 station x 480 min / 5 */
+    assert_int_equal(jnum(d0, "capacity"), 0);  /* no supply recorded */
+    assert_string_equal(jstr(d0, "limit"), "supply");
     resp_free(r);
     check_free("GET", "/api/v1/capacity?site=24-MC-1", NULL, ck_ume, 403);
     check_free("GET", "/api/v1/capacity?site=nope", NULL, ck_region, 404);

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "client.h"
+#include "fixture.h"
 #include "vx/cert.h"
 #include "vx/http.h"
 #include "vx/import.h"
@@ -32,9 +32,6 @@
 
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
-
-static struct vx_http_server *srv;
-static char dbpath[512];
 
 static vx_time at(int y, int m, int d, int minute)
 {
@@ -45,11 +42,7 @@ static vx_time at(int y, int m, int d, int minute)
 
 static void make_db(void)
 {
-    struct vx_store *st = NULL;
-    struct vx_err err = {0};
-    unlink(dbpath);
-    assert_int_equal(vx_store_open_sqlite(dbpath, &st, &err), VX_OK);
-    assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
+    struct vx_store *st = fx_store();
     assert_int_equal(st->ops->vaccine_put(st, "COM", "Comirnaty", "{}"), VX_OK);
     struct vx_site_rec s = {.kind = VX_SITE_HEALTH_CENTRE,
                             .stations = 1,
@@ -103,92 +96,22 @@ static void make_db(void)
 static int group_setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("VX_TEST_TMP");
-    snprintf(dbpath, sizeof dbpath, "%s/report-routes-%d.db", tmp && *tmp ? tmp : "/tmp",
-             (int)getpid());
+    fx_begin("report-routes");
     make_db();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct vx_http_config cfg = {
-        .address = "127.0.0.1",
-        .threads = 4,
-        .db_path = dbpath,
-        .dev_login = true,
-        .today = vx_day_from_ymd(2021, 3, 10),
-        .quiet = true,
-    };
-    struct vx_err err = {0};
-    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
-        vx_http_add_module(srv, &vx_report_http_module, &err) != VX_OK ||
-        vx_http_server_start(srv, &err) != VX_OK) {
-        print_error("server: %s\n", err.msg);
-        return -1;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    fx_start((struct vx_http_config){.threads = 4, .today = vx_day_from_ymd(2021, 3, 10)},
+             &vx_report_http_module, NULL);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    vx_http_server_free(srv);
+    fx_end();
     vx_cert_render_cleanup(); /* cairo's font caches (PDF) */
-    curl_global_cleanup();
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
     return 0;
 }
 
 /* ------------------------------------------------------------------ helpers */
-
-#define CK 160
-
-static struct resp *call(const char *method, const char *path, const char *body, const char *cookie)
-{
-    const char *hdrs[2] = {cookie, NULL};
-    return req_full(NULL, method, path, body, cookie ? hdrs : NULL, false);
-}
-
-static void expect_status(const struct resp *r, long status)
-{
-    if (r->status != status)
-        fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status, r->body);
-    assert_int_equal(r->status, status);
-}
-
-static void login(const char *json, char *cookie)
-{
-    struct resp *r = call("POST", "/api/v1/session", json, NULL);
-    expect_status(r, 201);
-    char sc[512];
-    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
-    sc[strcspn(sc, ";")] = '\0';
-    snprintf(cookie, CK, "Cookie: %.150s", sc);
-    resp_free(r);
-}
-
-static long long db_int(const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    long long v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return v;
-}
-
-static const char *field_of(const struct resp *r)
-{
-    const cJSON *e = cJSON_GetArrayItem(jget(r->json, "errors"), 0);
-    const char *f = cJSON_GetStringValue(jget(e, "field"));
-    return f ? f : "";
-}
 
 static const char FILING[] =
     "{\"month\":\"2021-03\",\"areas\":{\"overall\":{\"color\":\"yellow\",\"reason\":"
