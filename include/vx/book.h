@@ -27,7 +27,9 @@
  *
  * Who owns what: src/book owns this API and the writer; src/http maps it to
  * routes (it decides roles and audits reads through vx_audit_person); the
- * planner (later) will write site_supply through vx_book_supply_set.
+ * planner's HTTP routes write site_supply through vx_book_supply_set and cancel
+ * re-planned bookings with VX_BOOK_OP_CANCEL + cancel_only (the engine is found with
+ * vx_book_http_engine); the CLI, where no engine runs, writes the store directly.
  */
 #ifndef VX_BOOK_H
 #define VX_BOOK_H
@@ -226,6 +228,11 @@ struct vx_book_req {
     char role[32];     /* for the audit row */
     char idem_key[VX_BOOK_KEY_MAX + 1]; /* Idempotency-Key, "" = none */
     vx_time now;                        /* time of the request; 0 = the clock */
+    /* CANCEL only while the person's active series holds this booking id; else
+     * refused as no_series with nothing written or audited (the person cancelled or
+     * rebooked since). 0 = cancel whatever series is active. For callers that chose
+     * the booking earlier, e.g. the planner's re-plan. */
+    int64_t cancel_only;
 };
 
 struct vx_book_result {

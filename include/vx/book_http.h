@@ -33,4 +33,19 @@ extern const struct vx_http_module vx_book_http_module;
  * to the defaults. Not thread-safe: call before vx_http_add_module. */
 void vx_book_http_configure(const struct vx_book_http_opts *o);
 
+struct vx_book_engine;
+
+/*
+ * The booking engine that vx_book_http_module's start hook opened on `srv`
+ * (borrowed), or NULL when the module was not added to that server (or failed to
+ * start). Other modules use it to write what the engine keeps in memory — site
+ * supply (vx_book_supply_set) and cancellations (vx_book_submit_wait with
+ * VX_BOOK_OP_CANCEL) — through its writer instead of the database, so a running
+ * server books against them at once (the planner's routes do, docs/api-plan.md).
+ * The engine is borrowed: it lives until the server stops (the module's stop
+ * hook closes it after the running handlers have returned), so a handler of the
+ * same server may use it for the whole request. Thread-safe.
+ */
+struct vx_book_engine *vx_book_http_engine(struct vx_http_server *srv);
+
 #endif

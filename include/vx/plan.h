@@ -294,10 +294,56 @@ enum vx_status vx_plan_chart_svg(const struct vx_plan_scenario *s,
  * still read no clock (o->now is a parameter). The CLI (`vaxchain plan import|allocate|
  * replan --db`) and the HTTP routes (src/http/routes_plan.c) are thin clients of them.
  * Every write happens inside one transaction: all of it is stored or none (a dry run is
- * the same transaction rolled back, so a preview is exactly what apply would do).
+ * the same transaction rolled back, so a preview is exactly what apply would do). The one
+ * exception is a sink (struct vx_plan_sink, below): the booking side's writes then follow
+ * the commit, each atomic on its own, and the result's `sync` reports them.
  */
 struct vx_store;
 struct vx_catalog;
+struct vx_supply_rec;
+struct vx_plan_cancel;
+struct vx_plan_db_opts;
+
+/*
+ * Where allocate and replan send their writes to the booking side (site supply and
+ * cancelled bookings) when something other than the database keeps them: a running
+ * server's booking engine holds supply and booking series in memory and must see
+ * the change at once (src/http/routes_plan.c passes one that writes through the
+ * engine's writer). NULL in the options = write them directly into the store, in
+ * the planner's own transaction (the CLI: no engine runs).
+ *
+ * With a sink the planner's transaction writes only the planner's own rows
+ * (deliveries and their revisions, allocations, quotas) and commits; then every
+ * site supply that changed goes to supply_set, and after them every cancellation to
+ * cancel, one by one. Each call is atomic on its own (one writer transaction per
+ * supply row, per booking series); the whole is not: see struct vx_plan_sync.
+ */
+struct vx_plan_sink {
+    /* Set (upsert) one site's supply of a vaccine and week (r borrowed). VX_OK or an
+     * error with err set; the planner goes on with the next. */
+    enum vx_status (*supply_set)(void *ctx, const struct vx_supply_rec *r, struct vx_err *err);
+    /* Cancel the active series holding dose-1 booking c->booking_id (and its dose 2
+     * c->pair_id) of person c->person_id, by `o->who` / `o->role` at `o->now` (all
+     * borrowed), audited on the person. VX_OK cancelled; VX_ENOTFOUND when that booking
+     * is no longer active (the person cancelled or rebooked since: nothing done); any
+     * other status is a failure (err says why). */
+    enum vx_status (*cancel)(void *ctx, const struct vx_plan_cancel *c,
+                             const struct vx_plan_db_opts *o, struct vx_err *err);
+    void *ctx; /* borrowed, handed to both */
+};
+
+/* What reached the booking side through a sink (all zero without one). */
+struct vx_plan_sync {
+    bool via_sink;         /* the writes went through o->sink */
+    bool complete;         /* every write went through (true without a sink) */
+    long long supply_set;  /* site supply rows written */
+    long long supply_same; /* unchanged rows, not written */
+    long long supply_failed;
+    long long cancelled;      /* booking series cancelled */
+    long long cancel_skipped; /* no longer active when their turn came */
+    long long cancel_failed;
+    char error[200]; /* the first failure, "" when none */
+};
 
 /* Store every revision of `log` (borrowed, sorted) as national deliveries through
  * st->ops->plan->delivery_put, in the order they became known: revised_at = the `known`
@@ -329,6 +375,8 @@ struct vx_plan_db_opts {
     char role[32];              /* role for audit rows */
     bool dry_run;               /* compute everything, write nothing */
     bool actual;                /* replan: the new figure is an actual (else a forecast) */
+    const struct vx_plan_sink *sink; /* booking-side writes; NULL = the store, in the
+                                        planner's transaction (borrowed) */
 };
 
 /* Fill defaults: basis adult, policy forecast, safety 0.30, scale 0 (auto). */
@@ -355,6 +403,8 @@ struct vx_plan_site_alloc {
     long long capacity, booked;
     long long doses;          /* site split (whole vials) */
     long long dose1, reserve; /* the region's quota shared in proportion to doses */
+    enum vx_status synced;    /* with a sink: the supply write's outcome (VX_OK also when
+                                 unchanged); VX_OK without */
 };
 
 struct vx_plan_alloc_result {
@@ -370,6 +420,7 @@ struct vx_plan_alloc_result {
     struct vx_plan_region_alloc regions[VX_PLAN_MAX_REGIONS];
     size_t n_sites;
     struct vx_plan_site_alloc *sites; /* owned: vx_plan_alloc_result_free */
+    struct vx_plan_sync sync;         /* supply writes through o->sink */
 };
 
 void vx_plan_alloc_result_free(struct vx_plan_alloc_result *r);
@@ -385,6 +436,10 @@ void vx_plan_alloc_result_free(struct vx_plan_alloc_result *r);
  * sites), site_supply.allocated (delivered kept) and plan_quotas. *out (caller-owned,
  * zeroed here) gets everything. VX_ENOTFOUND when no figure is stored for the week,
  * VX_EINVAL for a bad option (err names it), store errors as they come.
+ * With o->sink the transaction holds allocations and quotas only; after its commit each
+ * site whose allocation changed goes to sink->supply_set. VX_OK then means the plan is
+ * stored; out->sync says whether every supply write went through (a failed one keeps
+ * the site's old supply: allocating again repeats exactly the missing writes).
  */
 enum vx_status vx_plan_db_allocate(struct vx_store *st, const struct vx_catalog *cat,
                                    const struct vx_plan_db_opts *o,
@@ -409,6 +464,8 @@ struct vx_plan_cancel {
     vx_day day;
     bool proposed;
     struct vx_isoweek proposed_week;
+    enum vx_status synced; /* with a sink: VX_OK cancelled, VX_ENOTFOUND skipped (no longer
+                              active), else failed; VX_OK without a sink */
 };
 
 struct vx_plan_replan_db_result {
@@ -419,6 +476,7 @@ struct vx_plan_replan_db_result {
     size_t n_cancels;
     struct vx_plan_cancel *cancels;    /* owned */
     struct vx_plan_alloc_result alloc; /* the week's allocation after the change */
+    struct vx_plan_sync sync;          /* supply (as alloc.sync) and cancellations */
 };
 
 void vx_plan_replan_db_result_free(struct vx_plan_replan_db_result *r);
@@ -434,6 +492,12 @@ void vx_plan_replan_db_result_free(struct vx_plan_replan_db_result *r);
  * first, with their dose-2 booking, each audited as "booking.cancel" on the person).
  * Booked dose 2 are never cancelled. With o->dry_run the transaction is rolled back, so
  * the preview is exactly what applying would do. *out (caller-owned) gets the change list.
+ * With o->sink the transaction holds the planner's rows only (revision, allocations,
+ * quotas) and commits; then the changed site supply goes to sink->supply_set (first, so
+ * the engine stops releasing what the cut no longer covers) and every cancellation to
+ * sink->cancel, which cancels through the booking engine (its counters, the person's
+ * series and the audit row). VX_OK means the plan is stored; out->sync and each
+ * cancel's `synced` say what reached the booking side.
  */
 enum vx_status vx_plan_db_replan(struct vx_store *st, const struct vx_catalog *cat,
                                  const struct vx_plan_db_opts *o, long long doses,

@@ -420,6 +420,28 @@ static void fail_all(struct vx_book_engine *e, struct bk_item *items, struct vx_
     deliver(e, items, res, n);
 }
 
+/* A CANCEL with req->cancel_only set runs only while the person's active series
+ * still holds that booking: a caller that chose the booking earlier (the planner's
+ * re-plan) must not cancel a series the person booked since. Checked here, on the
+ * writer thread, so nothing can change the series between the check and the
+ * cancel. False with res refused (no_series) when the series moved on. */
+static bool cancel_guard(struct vx_book_engine *e, const struct vx_book_req *req,
+                         struct vx_book_result *res)
+{
+    if (req->op != VX_BOOK_OP_CANCEL || req->cancel_only == 0)
+        return true;
+    int pi = req->code[0] ? -1 : bk_person_find_pnr(e, req->pnr);
+    if (pi >= 0) {
+        const struct bk_series *s = &e->persons[pi].s;
+        for (int k = 0; k < s->n; k++)
+            if (s->booking[k] == req->cancel_only)
+                return true;
+    }
+    res->op = req->op;
+    bk_result_refuse(res, VX_BOOK_R_NO_SERIES, NULL, NULL);
+    return false;
+}
+
 /* Run items[0..n) (requests and audit rows; outcomes in res[0..n)) in one
  * transaction. With `retry`, a doomed batch is re-run one item per transaction. */
 static void run_batch(struct vx_book_engine *e, struct bk_item *items, struct vx_book_result *res,
@@ -436,7 +458,7 @@ static void run_batch(struct vx_book_engine *e, struct bk_item *items, struct vx
     for (int i = 0; i < n && ok; i++) {
         if (items[i].kind == BK_AUDIT)
             ok = st->ops->audit_append(st, &items[i].u.audit) == VX_OK;
-        else
+        else if (cancel_guard(e, &items[i].u.req, &res[i]))
             ok = bk_exec_request(e, &items[i].u.req, &res[i]);
     }
     if (!ok) {

@@ -99,6 +99,7 @@ struct cache_ent {
 };
 
 struct bh {
+    struct vx_http_server *srv; /* registered in g_engines while started */
     struct vx_book_engine *eng;
     const struct vx_catalog *cat;
     const struct vx_elig_table *rules;
@@ -1558,12 +1559,56 @@ static enum vx_status collect(void *ctx, struct vx_buf *b)
     return vx_buf_printf(b, "vx_waitroom_waiting %llu\n", (unsigned long long)w.waiting);
 }
 
+/* ------------------------------------------------------------------ engines by server */
+
+/* Which engine each running server's booking module opened, for vx_book_http_engine (the
+ * planner's routes write supply and cancellations through it). A table because a module's
+ * udata is private to its routes and its start hook gets only the server; a process
+ * normally runs one server, tests a few. */
+#define MAX_SERVERS 32
+static pthread_mutex_t g_engines_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct bh *g_engines[MAX_SERVERS];
+
+static bool engine_register(struct bh *bh)
+{
+    bool ok = false;
+    pthread_mutex_lock(&g_engines_mu);
+    for (int i = 0; i < MAX_SERVERS && !ok; i++)
+        if (g_engines[i] == NULL) {
+            g_engines[i] = bh;
+            ok = true;
+        }
+    pthread_mutex_unlock(&g_engines_mu);
+    return ok;
+}
+
+static void engine_unregister(struct bh *bh)
+{
+    pthread_mutex_lock(&g_engines_mu);
+    for (int i = 0; i < MAX_SERVERS; i++)
+        if (g_engines[i] == bh)
+            g_engines[i] = NULL;
+    pthread_mutex_unlock(&g_engines_mu);
+}
+
+struct vx_book_engine *vx_book_http_engine(struct vx_http_server *srv)
+{
+    struct vx_book_engine *eng = NULL;
+    pthread_mutex_lock(&g_engines_mu);
+    for (int i = 0; i < MAX_SERVERS && eng == NULL; i++)
+        if (g_engines[i] && g_engines[i]->srv == srv)
+            eng = g_engines[i]->eng;
+    pthread_mutex_unlock(&g_engines_mu);
+    return eng;
+}
+
 /* ------------------------------------------------------------------ life cycle */
 
 static void bh_free(struct bh *bh)
 {
     if (!bh)
         return;
+    engine_unregister(bh);
     vx_book_engine_close(bh->eng); /* completes every queued request */
     vx_waitroom_free(bh->wr);
     for (int i = 0; i < bh->n_sites; i++)
@@ -1599,6 +1644,7 @@ static enum vx_status book_start(struct vx_http_server *srv, void **udata, struc
     for (int i = 0; i < CACHE_STRIPES; i++)
         pthread_mutex_init(&bh->stripe[i], NULL);
     bh->opts = g_opts;
+    bh->srv = srv;
     bh->cat = cfg->catalog;
     bh->rules = cfg->rules;
     bh->fixed_today = cfg->today;
@@ -1613,6 +1659,10 @@ static enum vx_status book_start(struct vx_http_server *srv, void **udata, struc
         vx_book_engine_open(cfg->db_path, cfg->catalog, cfg->rules, &eo, &bh->eng, err);
     if (rc != VX_OK)
         goto fail;
+    if (!engine_register(bh)) {
+        rc = vx_err_set(err, VX_ENOMEM, "more than %d servers with a booking module", MAX_SERVERS);
+        goto fail;
+    }
     struct vx_waitroom_opts wo = {.rate = bh->opts.admit_rate, .ttl_s = bh->opts.queue_ttl_s};
     if ((rc = vx_waitroom_new(&wo, clock_ms(CLOCK_REALTIME), &bh->wr)) != VX_OK) {
         vx_err_set(err, rc, "waiting room: bad options");

@@ -7,16 +7,30 @@
  * handler checks the scope, turns the JSON into options, calls the library on the
  * request's store handle and formats the answer. Writes are rare staff actions, so they
  * run on the request's handle inside the library's own transaction (SQLite WAL, busy
- * timeout); nothing is queued.
+ * timeout).
+ *
+ * Booking side. When the server runs the booking module, its engine keeps site supply and
+ * every person's booking series in memory, read from the database only at start. So the
+ * plan's writes to that side go through the engine (vx_book_http_engine): the handler
+ * passes a sink (struct vx_plan_sink) whose supply_set is vx_book_supply_set and whose
+ * cancel is a VX_BOOK_OP_CANCEL request with `cancel_only` = the chosen booking, by the
+ * coordinator (actor and agent = the user, the engine writes the audit row). The library
+ * commits the planner's own rows first and then calls the sink, one writer transaction per
+ * supply row and per booking series; the answer's `sync` object says what reached the
+ * engine and names the first failure (`complete: false`). A full queue (the engine answers
+ * "busy" rather than wait, for the waiting room's sake) is retried with a short back-off;
+ * a site the engine does not know yet (imported after start) makes it reload its sites
+ * once. Without the booking module (tests, a planner-only server) the library writes the
+ * store directly in its one transaction, as the CLI does.
  *
  * Access (deny by default; the framework checks the role list, the handlers the scope):
  * `national` sees and plans everything; a `regional_coordinator` reads and re-plans its
  * own region only (another region is 403, a region left out means its own); `auditor`
  * reads deliveries and their changes. Nothing returns person data: booking figures are
  * aggregates and a re-plan names cancelled bookings by booking id only. A re-plan that
- * cancels bookings audits each one on the person (the library writes the row); every
- * planning write is also audited as an event ("plan.allocate", "plan.replan",
- * "delivery.revise").
+ * cancels bookings audits each one on the person (the engine writes the row, or the
+ * library without one); every planning write is also audited as an event
+ * ("plan.allocate", "plan.replan", "delivery.revise").
  *
  * Time. With `serve --date D` the server's day is D: revisions and plans are stamped with
  * D at the current time of day, like the booking and certificate modules do.
@@ -29,6 +43,8 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 #include "vx/alloc.h"
+#include "vx/book.h"
+#include "vx/book_http.h"
 #include "vx/buf.h"
 #include "vx/catalog.h"
 #include "vx/plan.h"
@@ -152,6 +168,126 @@ static void audit(struct vx_http_req *req, struct vx_store *st, const char *acti
                   const char *detail)
 {
     vx_audit_event(st, vx_http_req_session(req), action, obj, detail);
+}
+
+/* ------------------------------------------------------------------ booking engine sink */
+
+#define SINK_TRIES 200 /* a full engine queue: retries, 1 ms apart doubling to 50 ms */
+
+struct eng_sink {
+    struct vx_book_engine *eng;
+    struct vx_store *st; /* the request's handle: a person's number for the engine */
+    bool reloaded;       /* sites reloaded once already */
+};
+
+static void backoff(int attempt)
+{
+    long ms = 1L << (attempt < 6 ? attempt : 6);
+    struct timespec ts = {0, (ms > 50 ? 50 : ms) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static enum vx_status sink_supply(void *ctx, const struct vx_supply_rec *r, struct vx_err *err)
+{
+    struct eng_sink *k = ctx;
+    enum vx_status rc = VX_EBUSY;
+    for (int i = 0; i < SINK_TRIES; i++) {
+        struct vx_err e = {0};
+        rc = vx_book_supply_set(k->eng, r, &e);
+        if (rc == VX_ENOTFOUND && !k->reloaded) {
+            /* a site imported after the engine started: it learns the sites once */
+            k->reloaded = true;
+            if (vx_book_sites_reload(k->eng, &e) == VX_OK)
+                continue;
+        }
+        if (rc != VX_EBUSY) {
+            if (rc != VX_OK)
+                vx_err_set(err, rc, "%s", e.msg);
+            return rc;
+        }
+        backoff(i);
+    }
+    return vx_err_set(err, rc, "booking engine: queue full");
+}
+
+static enum vx_status sink_cancel(void *ctx, const struct vx_plan_cancel *c,
+                                  const struct vx_plan_db_opts *o, struct vx_err *err)
+{
+    struct eng_sink *k = ctx;
+    struct vx_person_rec pr;
+    enum vx_status rc = k->st->ops->person_get_id(k->st, c->person_id, &pr);
+    if (rc == VX_ENOTFOUND)
+        return VX_ENOTFOUND; /* nobody to cancel for */
+    if (rc != VX_OK)
+        return vx_err_set(err, rc, "person %lld: %s", (long long)c->person_id, k->st->err);
+    struct vx_book_req r;
+    memset(&r, 0, sizeof r);
+    r.op = VX_BOOK_OP_CANCEL;
+    memcpy(r.pnr, pr.p.pnr.norm, sizeof r.pnr);
+    r.channel = VX_CHANNEL_WEB;
+    snprintf(r.agent_id, sizeof r.agent_id, "%s", o->who);
+    snprintf(r.actor, sizeof r.actor, "%s", o->who);
+    snprintf(r.role, sizeof r.role, "%s", o->role);
+    r.now = o->now;
+    r.cancel_only = c->booking_id;
+    struct vx_book_result res;
+    for (int i = 0; i < SINK_TRIES; i++) {
+        memset(&res, 0, sizeof res); /* res.op stays 0 unless the writer ran the request */
+        rc = vx_book_submit_wait(k->eng, &r, &res);
+        if (rc != VX_EBUSY || res.op != 0)
+            break;
+        backoff(i); /* not queued: the queue was full */
+    }
+    if (rc == VX_OK)
+        return VX_OK;
+    if (res.op == 0)
+        return vx_err_set(err, rc, "booking engine: %s",
+                          rc == VX_EBUSY ? "queue full" : "not accepting requests");
+    if (res.reason == VX_BOOK_R_NO_SERIES)
+        return VX_ENOTFOUND; /* cancelled or rebooked since the plan chose it */
+    return vx_err_set(err, rc, "%s (%s)", res.msg_en, vx_book_reason_code(res.reason));
+}
+
+static const struct vx_plan_sink engine_sink = {.supply_set = sink_supply, .cancel = sink_cancel};
+
+/* With the booking module running: the sink for o (k and sk caller-owned). */
+static void use_engine(struct vx_http_req *req, struct vx_store *st, struct eng_sink *k,
+                       struct vx_plan_sink *sk, struct vx_plan_db_opts *o)
+{
+    memset(k, 0, sizeof *k);
+    k->eng = vx_book_http_engine(vx_http_req_server(req));
+    k->st = st;
+    if (k->eng == NULL)
+        return; /* no engine in this server: the library writes the store */
+    *sk = engine_sink;
+    sk->ctx = k;
+    o->sink = sk;
+}
+
+static cJSON *sync_json(const struct vx_plan_sync *y, bool with_cancels)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "via", y->via_sink ? "engine" : "store");
+    cJSON_AddBoolToObject(o, "complete", y->complete);
+    cJSON_AddNumberToObject(o, "supply_set", (double)y->supply_set);
+    cJSON_AddNumberToObject(o, "supply_unchanged", (double)y->supply_same);
+    cJSON_AddNumberToObject(o, "supply_failed", (double)y->supply_failed);
+    if (with_cancels) {
+        cJSON_AddNumberToObject(o, "cancelled", (double)y->cancelled);
+        cJSON_AddNumberToObject(o, "cancel_skipped", (double)y->cancel_skipped);
+        cJSON_AddNumberToObject(o, "cancel_failed", (double)y->cancel_failed);
+    }
+    if (y->error[0])
+        cJSON_AddStringToObject(o, "error", y->error);
+    else
+        cJSON_AddNullToObject(o, "error");
+    return o;
+}
+
+/* "cancelled", "skipped" (no longer active) or "failed" for one cancellation. */
+static const char *cancel_state(enum vx_status synced)
+{
+    return synced == VX_OK ? "cancelled" : synced == VX_ENOTFOUND ? "skipped" : "failed";
 }
 
 /* ------------------------------------------------------------------ deliveries */
@@ -720,6 +856,8 @@ static cJSON *alloc_json(const struct vx_plan_alloc_result *r, const char *regio
         cJSON_AddNumberToObject(x, "doses", (double)s->doses);
         cJSON_AddNumberToObject(x, "dose1", (double)s->dose1);
         cJSON_AddNumberToObject(x, "reserve", (double)s->reserve);
+        if (r->sync.via_sink)
+            cJSON_AddBoolToObject(x, "supply_synced", s->synced == VX_OK);
         cJSON_AddItemToArray(sites, x);
     }
     return o;
@@ -791,19 +929,26 @@ static int h_alloc_post(struct vx_http_req *req)
     struct vx_store *st;
     if ((rc = store_of(req, &st)) != VX_OK)
         return rc;
+    struct eng_sink k;
+    struct vx_plan_sink sk;
+    use_engine(req, st, &k, &sk, &o);
     struct vx_plan_alloc_result r;
     struct vx_err err = {0};
     if ((rc = vx_plan_db_allocate(st, vx_http_req_catalog(req), &o, &r, &err)) != VX_OK)
         return lib_problem(req, rc, &err);
     if (!o.dry_run) {
-        char obj[48], detail[128], wk[16];
+        char obj[48], detail[200], wk[16];
         snprintf(obj, sizeof obj, "plan:%s:%s", vx_isoweek_format(o.week, wk), o.vaccine);
-        snprintf(detail, sizeof detail, "national %lld doses, policy %s, basis %s", r.national,
-                 vx_plan_policy_name(o.policy), o.basis);
+        snprintf(detail, sizeof detail,
+                 "national %lld doses, policy %s, basis %s; supply via %s: %lld set, %lld "
+                 "failed",
+                 r.national, vx_plan_policy_name(o.policy), o.basis,
+                 r.sync.via_sink ? "engine" : "store", r.sync.supply_set, r.sync.supply_failed);
         audit(req, st, "plan.allocate", obj, detail);
     }
     cJSON *out = alloc_json(&r, "");
     cJSON_AddBoolToObject(out, "stored", !o.dry_run);
+    cJSON_AddItemToObject(out, "sync", sync_json(&r.sync, false));
     vx_plan_alloc_result_free(&r);
     return vx_http_reply_json(req, o.dry_run ? 200 : 201, out);
 }
@@ -833,6 +978,9 @@ static int h_replan(struct vx_http_req *req)
     struct vx_store *st;
     if ((rc = store_of(req, &st)) != VX_OK)
         return rc;
+    struct eng_sink k;
+    struct vx_plan_sink sk;
+    use_engine(req, st, &k, &sk, &o);
     struct vx_plan_replan_db_result r;
     struct vx_err err = {0};
     if ((rc = vx_plan_db_replan(st, vx_http_req_catalog(req), &o, (long long)d,
@@ -841,12 +989,15 @@ static int h_replan(struct vx_http_req *req)
     char wk[16];
     vx_isoweek_format(o.week, wk);
     if (!o.dry_run) {
-        char obj[48], detail[200];
+        char obj[48], detail[256];
         snprintf(obj, sizeof obj, "plan:%s:%s", wk, o.vaccine);
         snprintf(detail, sizeof detail,
-                 "replan region=%s %lld -> %lld: closed %lld, cancelled %lld, moved %lld", o.region,
-                 r.doses_before, r.doses_after, r.totals.closed_slots, r.totals.cancelled,
-                 r.totals.moved);
+                 "replan region=%s %lld -> %lld: closed %lld, cancelled %lld, moved %lld; via "
+                 "%s: %lld cancelled, %lld skipped, %lld failed, %lld supply failed",
+                 o.region, r.doses_before, r.doses_after, r.totals.closed_slots, r.totals.cancelled,
+                 r.totals.moved, r.sync.via_sink ? "engine" : "store",
+                 r.sync.via_sink ? r.sync.cancelled : (long long)r.n_cancels, r.sync.cancel_skipped,
+                 r.sync.cancel_failed, r.sync.supply_failed);
         audit(req, st, "plan.replan", obj, detail);
     }
     cJSON *out = cJSON_CreateObject();
@@ -903,9 +1054,14 @@ static int h_replan(struct vx_http_req *req)
             add_week(x, "proposed_week", c->proposed_week);
         else
             cJSON_AddNullToObject(x, "proposed_week");
+        if (r.sync.via_sink)
+            cJSON_AddStringToObject(x, "state", cancel_state(c->synced));
+        else
+            cJSON_AddStringToObject(x, "state", o.dry_run ? "proposed" : "cancelled");
         cJSON_AddItemToArray(ca, x);
     }
     cJSON_AddItemToObject(out, "alloc", alloc_json(&r.alloc, o.region));
+    cJSON_AddItemToObject(out, "sync", sync_json(&r.sync, true));
     vx_plan_replan_db_result_free(&r);
     return vx_http_reply_json(req, 200, out);
 }
@@ -1086,7 +1242,8 @@ static const struct vx_route plan_routes[] = {
                  {"dry_run", VX_JSON_BOOLEAN}},
         .success = 201,
         .response = "{week, vaccine, national, forecast, package, vial, carry, policy, "
-                    "regions: [...], sites: [...], stored}",
+                    "regions: [...], sites: [...], stored, sync: {via, complete, supply_set, "
+                    "supply_unchanged, supply_failed, error}}",
     },
     {
         .method = VX_HTTP_GET,
@@ -1131,7 +1288,9 @@ static const struct vx_route plan_routes[] = {
                  {"dry_run", VX_JSON_BOOLEAN, .desc = "preview: nothing is stored"}},
         .response = "{week, vaccine, region, doses_before, doses_after, applied, totals: "
                     "{closed_slots, cancelled, moved, uncovered2}, changes: [...], cancels: "
-                    "[...], alloc}",
+                    "[{booking_id, dose2_booking_id, site_id, day, proposed_week, state}], "
+                    "alloc, sync: {via, complete, supply_set, supply_unchanged, supply_failed, "
+                    "cancelled, cancel_skipped, cancel_failed, error}}",
     },
     {
         .method = VX_HTTP_GET,

@@ -32,6 +32,16 @@
  *             person. A dry run is the same transaction rolled back, so a preview is
  *             exactly what applying does.
  *
+ * Booking side. Site supply and booking series also live in a running server's booking
+ * engine (memory rebuilt only at its start). With o->sink set (the HTTP routes pass one
+ * that writes through the engine) the planner's transaction writes only its own rows
+ * (revision, allocations, quotas) and commits; then the changed site supply goes to
+ * sink->supply_set and the cancellations to sink->cancel, one by one, supply first so the
+ * engine stops releasing places the cut no longer covers before cancellations free any.
+ * Each of those is atomic by itself (one writer transaction per supply row, per booking
+ * series); their outcome is counted in the result's `sync`, so a partial failure is
+ * visible. Without a sink (the CLI) everything is one transaction, as before.
+ *
  * Approximation (docs/planning.md): the re-planner counts a booked dose 1's dose 2 at the
  * catalogue's recommended interval; the dose-2 bookings paired with active dose-1
  * bookings are not counted again (their real week may differ by a few days).
@@ -381,7 +391,7 @@ static int site_add(void *ctx, const struct vx_site_rec *s)
     return 0;
 }
 
-static struct site_load *site_find(struct sites *l, int64_t id)
+static struct site_load *site_find(const struct sites *l, int64_t id)
 {
     size_t lo = 0, hi = l->n; /* site_foreach orders by kommun, code: linear is fine for a
                                  region; binary search needs id order, so sort first */
@@ -699,6 +709,67 @@ out:
     return vs;
 }
 
+/* The site_supply row of site allocation `sa`: the week's allocation, its delivered
+ * doses kept. */
+static void supply_row(const struct vx_plan_db_opts *o, const struct alloc_ctx *c,
+                       const struct vx_plan_site_alloc *sa, struct vx_supply_rec *sr)
+{
+    const struct site_load *s = site_find(&c->sites, sa->site_id);
+    memset(sr, 0, sizeof *sr);
+    sr->site_id = sa->site_id;
+    snprintf(sr->vaccine, sizeof sr->vaccine, "%s", o->vaccine);
+    sr->week = o->week;
+    sr->allocated = sa->doses > 2000000000LL ? 2000000000 : (int)sa->doses;
+    sr->delivered = s ? (int)s->delivered0 : 0;
+}
+
+/* Does the store (as read before the plan) hold supply row `sr` already? */
+static bool supply_same(const struct alloc_ctx *c, const struct vx_supply_rec *sr)
+{
+    const struct site_load *s = site_find(&c->sites, sr->site_id);
+    long long before = s ? s->supply_old[0] : 0;
+    return before == (long long)sr->allocated + sr->delivered;
+}
+
+/* Note a failed booking-side write of `what` `id` (counted by the caller): the first
+ * message is kept, e.g. "supply of site 12: booking engine: queue full". */
+static void sync_error(struct vx_plan_sync *y, const char *what, long long id,
+                       const struct vx_err *e, enum vx_status vs)
+{
+    y->complete = false;
+    if (y->error[0] == '\0')
+        snprintf(y->error, sizeof y->error, "%s %lld: %.150s", what, id,
+                 e->msg[0] ? e->msg : vx_strerror(vs));
+}
+
+/* After the planner's commit: every site supply that changed through o->sink. */
+static void sync_supply(const struct vx_plan_db_opts *o, const struct alloc_ctx *c,
+                        struct vx_plan_alloc_result *out)
+{
+    struct vx_plan_sync *y = &out->sync;
+    y->via_sink = true;
+    y->complete = true;
+    for (size_t i = 0; i < out->n_sites; i++) {
+        struct vx_plan_site_alloc *sa = &out->sites[i];
+        struct vx_supply_rec sr;
+        supply_row(o, c, sa, &sr);
+        sa->synced = VX_OK;
+        if (supply_same(c, &sr)) {
+            y->supply_same++;
+            continue;
+        }
+        struct vx_err e = {0};
+        enum vx_status vs = o->sink->supply_set(o->sink->ctx, &sr, &e);
+        sa->synced = vs;
+        if (vs == VX_OK) {
+            y->supply_set++;
+        } else {
+            y->supply_failed++;
+            sync_error(y, "supply of site", (long long)sa->site_id, &e, vs);
+        }
+    }
+}
+
 /* Write the computed plan (inside the caller's transaction). */
 static enum vx_status alloc_write(struct vx_store *st, const struct vx_plan_db_opts *o,
                                   const char *only_region, const struct alloc_ctx *c,
@@ -729,18 +800,9 @@ static enum vx_status alloc_write(struct vx_store *st, const struct vx_plan_db_o
         const struct vx_plan_site_alloc *sa = &out->sites[i];
         vs = st->ops->plan->allocation_put(st, o->week, o->vaccine, sa->region, sa->site_id,
                                            sa->doses, o->now);
-        const struct site_load *s = NULL;
-        for (size_t j = 0; j < c->sites.n; j++)
-            if (c->sites.v[j].site_id == sa->site_id)
-                s = &c->sites.v[j];
         struct vx_supply_rec sr;
-        memset(&sr, 0, sizeof sr);
-        sr.site_id = sa->site_id;
-        snprintf(sr.vaccine, sizeof sr.vaccine, "%s", o->vaccine);
-        sr.week = o->week;
-        sr.allocated = sa->doses > 2000000000LL ? 2000000000 : (int)sa->doses;
-        sr.delivered = s ? (int)s->delivered0 : 0;
-        if (vs == VX_OK)
+        supply_row(o, c, sa, &sr);
+        if (vs == VX_OK && o->sink == NULL) /* with a sink: after the commit (sync_supply) */
             vs = st->ops->supply_put(st, &sr);
         struct vx_quota_rec q;
         memset(&q, 0, sizeof q);
@@ -794,6 +856,9 @@ enum vx_status vx_plan_db_allocate(struct vx_store *st, const struct vx_catalog 
     } else {
         vx_store_rollback(st);
     }
+    out->sync.complete = true;
+    if (vs == VX_OK && !o->dry_run && o->sink)
+        sync_supply(o, c, out);
     free(c->sites.v);
     free(c);
     if (vs != VX_OK)
@@ -951,6 +1016,9 @@ static enum vx_status replan_site(struct vx_store *st, const struct vx_plan_db_o
             struct vx_plan_cancel *cc = &p.out[i];
             cc->proposed = c->moved;
             cc->proposed_week = c->moved_to;
+            cc->synced = VX_OK;
+            if (o->sink) /* through the sink after the commit (sync_cancels) */
+                continue;
             vs = st->ops->booking_set_status(st, cc->booking_id, VX_BOOKING_CANCELLED, o->now);
             if (vs == VX_OK && cc->pair_id)
                 vs = st->ops->booking_set_status(st, cc->pair_id, VX_BOOKING_CANCELLED, o->now);
@@ -974,6 +1042,26 @@ static enum vx_status replan_site(struct vx_store *st, const struct vx_plan_db_o
         out->n_cancels += (size_t)p.got;
     }
     return VX_OK;
+}
+
+/* After the planner's commit: every cancellation through o->sink, in list order. */
+static void sync_cancels(const struct vx_plan_db_opts *o, struct vx_plan_replan_db_result *out)
+{
+    struct vx_plan_sync *y = &out->sync;
+    for (size_t i = 0; i < out->n_cancels; i++) {
+        struct vx_plan_cancel *cc = &out->cancels[i];
+        struct vx_err e = {0};
+        enum vx_status vs = o->sink->cancel(o->sink->ctx, cc, o, &e);
+        cc->synced = vs;
+        if (vs == VX_OK) {
+            y->cancelled++;
+        } else if (vs == VX_ENOTFOUND) {
+            y->cancel_skipped++;
+        } else {
+            y->cancel_failed++;
+            sync_error(y, "cancel booking", (long long)cc->booking_id, &e, vs);
+        }
+    }
 }
 
 enum vx_status vx_plan_db_replan(struct vx_store *st, const struct vx_catalog *cat,
@@ -1046,6 +1134,14 @@ done:
             vs = store_fail(err, st, vs, "replan: commit");
     } else {
         vx_store_rollback(st);
+    }
+    out->sync.complete = out->alloc.sync.complete = true;
+    if (vs == VX_OK && !o->dry_run && o->sink) {
+        /* supply first: the engine stops releasing what the cut no longer covers before
+         * the cancellations give places back */
+        sync_supply(o, c, &out->alloc);
+        out->sync = out->alloc.sync;
+        sync_cancels(o, out);
     }
     free(old.v);
     free(c->sites.v);

@@ -11,7 +11,21 @@
  * naming the field, allocation (regions sum to the whole vials delivered, the site split
  * to each region's doses, CSV and XLSX), the re-plan preview (nothing written) and apply
  * (the six dose-1 bookings and their dose 2 cancelled and audited, the revision kept),
- * and a projection that is the same for the same seed.
+ * and a projection that is the same for the same seed. That server runs no booking module,
+ * so the planner writes the store directly (as the CLI does).
+ *
+ * With a failing sink (library level, a copy of the database): the plan is stored, the
+ * booking side is left alone, and `sync` counts and names every failure.
+ *
+ * Second group: a server with the booking module AND the planner (docs/api-plan.md, "Booking
+ * follows the plan at once"). Its own database: one Uppsala site with one place per slot,
+ * eight people born 1925-1940, a released cohort, Comirnaty slots and 100 doses delivered in
+ * 2021-W13, national W10 figure 60. Without a restart: an allocation reaches the engine's
+ * release limits (six people book; after a cut to 6 doses the seventh is refused with
+ * no_supply and availability shows nothing released); a re-plan cancels through the engine
+ * (audited by the coordinator), the dose-2 slots come back as released in availability, the
+ * person's booking list is empty and the person can book again; the engine's cancel_only
+ * guard refuses to cancel a series that is not the one chosen.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,9 +39,13 @@
 #include <unistd.h>
 #include "client.h"
 #include "vx/arena.h"
+#include "vx/book.h"
+#include "vx/book_http.h"
 #include "vx/catalog.h"
+#include "vx/elig.h"
 #include "vx/http.h"
 #include "vx/import.h"
+#include "vx/plan.h"
 #include "vx/plan_http.h"
 #include "vx/pnr.h"
 #include "vx/store.h"
@@ -41,6 +59,7 @@ static struct vx_http_server *srv;
 static char dbpath[512];
 static struct vx_arena arena;
 static const struct vx_catalog *cat;
+static struct vx_elig_table rules;
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -87,31 +106,81 @@ static int64_t put_slot(struct vx_store *st, int64_t site, vx_day day, int minut
     return id;
 }
 
-static void make_db(void)
+static void remove_db(const char *path)
+{
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+/* A new database at `path` with the reference tables and the catalogue's vaccines. */
+static struct vx_store *fresh_db(const char *path)
 {
     struct vx_store *st = NULL;
     struct vx_err err = {0};
-    unlink(dbpath);
-    assert_int_equal(vx_store_open_sqlite(dbpath, &st, &err), VX_OK);
+    remove_db(path);
+    assert_int_equal(vx_store_open_sqlite(path, &st, &err), VX_OK);
     assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
     for (size_t i = 0; i < cat->n_products; i++)
         assert_int_equal(
             st->ops->vaccine_put(st, cat->products[i].code, cat->products[i].name, "{}"), VX_OK);
+    return st;
+}
+
+/* A site open 08:00 to `close_minute` on weekdays. */
+static int64_t add_site(struct vx_store *st, const char *code, const char *region,
+                        const char *kommun, int minutes_per_dose, int close_minute)
+{
+    struct vx_site_rec s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.code, sizeof s.code, "%s", code);
+    snprintf(s.name, sizeof s.name, "Vårdcentralen %s", code);
+    snprintf(s.region, sizeof s.region, "%s", region);
+    snprintf(s.kommun, sizeof s.kommun, "%s", kommun);
+    s.stations = 1;
+    s.minutes_per_dose = minutes_per_dose;
+    s.open_minute = 480;
+    s.close_minute = close_minute;
+    s.weekdays = 31;
+    int64_t id = 0;
+    assert_int_equal(st->ops->site_put(st, &s, &id), VX_OK);
+    return id;
+}
+
+/* The next Skatteverket test person of `f` born in years [from, to) as a record of
+ * region/kommun; false at the end of the file. */
+static bool next_person(FILE *f, const char *from, const char *to, const char *region,
+                        const char *kommun, struct vx_person_rec *r)
+{
+    char line[64];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strlen(line) != 12 || strncmp(line, from, 4) < 0 || strncmp(line, to, 4) >= 0)
+            continue;
+        memset(r, 0, sizeof *r);
+        struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
+        if (vx_pnr_parse(line, &o, &r->p.pnr, NULL) != VX_OK)
+            continue;
+        snprintf(r->p.region, sizeof r->p.region, "%s", region);
+        snprintf(r->p.kommun, sizeof r->p.kommun, "%s", kommun);
+        r->synthetic = true;
+        return true;
+    }
+    return false;
+}
+
+static void make_db(const char *path)
+{
+    struct vx_store *st = fresh_db(path);
     int64_t site[2];
     static const char *const reg[2] = {"03", "25"}, *const kom[2] = {"0380", "2580"};
     for (int i = 0; i < 2; i++) {
-        struct vx_site_rec s;
-        memset(&s, 0, sizeof s);
-        snprintf(s.code, sizeof s.code, "%s-VC-0001", reg[i]);
-        snprintf(s.name, sizeof s.name, "Vårdcentralen %s", reg[i]);
-        snprintf(s.region, sizeof s.region, "%s", reg[i]);
-        snprintf(s.kommun, sizeof s.kommun, "%s", kom[i]);
-        s.stations = 1;
-        s.minutes_per_dose = 10;
-        s.open_minute = 480;
-        s.close_minute = 1020;
-        s.weekdays = 31;
-        assert_int_equal(st->ops->site_put(st, &s, &site[i]), VX_OK);
+        char code[16];
+        snprintf(code, sizeof code, "%s-VC-0001", reg[i]);
+        site[i] = add_site(st, code, reg[i], kom[i], 10, 1020);
     }
     /* slots: three W10 days (dose 1) and three W13 days (dose 2) at the Uppsala site */
     int64_t s1[3], s2[3];
@@ -121,21 +190,11 @@ static void make_db(void)
     }
     FILE *f = fopen(TESTPNR, "r");
     assert_non_null(f);
-    char line[64];
     int n = 0;
-    while (n < 60 && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (strlen(line) != 12 || strncmp(line, "1940", 4) < 0 || strncmp(line, "1990", 4) >= 0)
-            continue;
-        struct vx_person_rec r;
-        memset(&r, 0, sizeof r);
-        struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
-        if (vx_pnr_parse(line, &o, &r.p.pnr, NULL) != VX_OK)
-            continue;
+    struct vx_person_rec r;
+    while (n < 60) {
         int ri = n < 40 ? 0 : 1;
-        snprintf(r.p.region, sizeof r.p.region, "%s", reg[ri]);
-        snprintf(r.p.kommun, sizeof r.p.kommun, "%s", kom[ri]);
-        r.synthetic = true;
+        assert_true(next_person(f, "1940", "1990", reg[ri], kom[ri], &r));
         int64_t pid = 0;
         assert_int_equal(st->ops->person_put(st, &r, &pid), VX_OK);
         if (n < 6) { /* six booked series at the Uppsala site */
@@ -156,7 +215,6 @@ static void make_db(void)
         n++;
     }
     fclose(f);
-    assert_int_equal(n, 60);
     put_figure(st, "2021-W09", true, 30);
     put_figure(st, "2021-W10", false, 90);
     put_figure(st, "2021-W10", true, 60);
@@ -164,20 +222,30 @@ static void make_db(void)
     vx_store_close(st);
 }
 
-static int group_setup(void **state)
+/* A scratch path for `name` under $VX_TEST_TMP (else /tmp). */
+static void scratch(char *out, size_t len, const char *name)
 {
-    (void)state;
     const char *tmp = getenv("VX_TEST_TMP");
-    snprintf(dbpath, sizeof dbpath, "%s/plan-routes-%d.db", tmp && *tmp ? tmp : "/tmp",
-             (int)getpid());
+    snprintf(out, len, "%s/%s-%d.db", tmp && *tmp ? tmp : "/tmp", name, (int)getpid());
+}
+
+/* The catalogue and the rule table (into `arena`). */
+static int load_data(void)
+{
     vx_arena_init(&arena, 0);
     size_t len;
     char *text = slurp(VX_SOURCE_DIR "/data/vaccines.json", &len);
-    if (vx_catalog_parse(text, len, &arena, &cat, NULL) != VX_OK)
-        return -1;
+    int bad = vx_catalog_parse(text, len, &arena, &cat, NULL) != VX_OK;
     free(text);
-    make_db();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    text = slurp(VX_SOURCE_DIR "/data/eligibility.json", &len);
+    bad |= vx_elig_parse(text, len, &arena, &rules, NULL) != VX_OK;
+    free(text);
+    return bad ? -1 : 0;
+}
+
+/* Start `srv` on dbpath with the planner, and with `book` the booking module too. */
+static int start_server(bool book)
+{
     struct vx_http_config cfg = {
         .address = "127.0.0.1",
         .threads = 2,
@@ -185,10 +253,12 @@ static int group_setup(void **state)
         .dev_login = true,
         .today = vx_day_from_ymd(2021, 3, 8),
         .catalog = cat,
+        .rules = &rules,
         .quiet = true,
     };
     struct vx_err err = {0};
     if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
+        (book && vx_http_add_module(srv, &vx_book_http_module, &err) != VX_OK) ||
         vx_http_add_module(srv, &vx_plan_http_module, &err) != VX_OK ||
         vx_http_server_start(srv, &err) != VX_OK) {
         print_error("server: %s\n", err.msg);
@@ -198,18 +268,25 @@ static int group_setup(void **state)
     return 0;
 }
 
+static int group_setup(void **state)
+{
+    (void)state;
+    scratch(dbpath, sizeof dbpath, "plan-routes");
+    if (load_data() != 0)
+        return -1;
+    make_db(dbpath);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return start_server(false);
+}
+
 static int group_teardown(void **state)
 {
     (void)state;
     vx_http_server_free(srv);
+    srv = NULL;
     curl_global_cleanup();
     vx_arena_release(&arena);
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    remove_db(dbpath);
     return 0;
 }
 
@@ -254,10 +331,10 @@ static void expect_field(const char *method, const char *path, const char *body,
     resp_free(r);
 }
 
-static long long sql_count(const char *sql)
+static long long sql_count_in(const char *path, const char *sql)
 {
     sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -265,6 +342,11 @@ static long long sql_count(const char *sql)
     sqlite3_finalize(q);
     sqlite3_close(db);
     return n;
+}
+
+static long long sql_count(const char *sql)
+{
+    return sql_count_in(dbpath, sql);
 }
 
 static double num(const cJSON *o, const char *name)
@@ -280,6 +362,8 @@ static void test_roles(void **state)
 {
     (void)state;
     char nat[CK], rc03[CK], aud[CK], vac[CK];
+    /* this server runs no booking module: the planner writes the store itself */
+    assert_null(vx_book_http_engine(srv));
     struct resp *r = call("GET", "/api/v1/deliveries", NULL, NULL);
     expect_status(r, 401);
     resp_free(r);
@@ -501,6 +585,11 @@ static void test_replan(void **state)
     expect_status(r, 200);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r->json, "applied")));
     assert_int_equal((int)num(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 6);
+    const cJSON *sync = cJSON_GetObjectItem(r->json, "sync");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sync, "via")), "store");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sync, "complete")));
+    const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "cancels"), 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c0, "state")), "cancelled");
     resp_free(r);
     assert_int_equal(sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'"), 0);
     assert_int_equal(sql_count("SELECT count(*) FROM audit_log WHERE action = 'booking.cancel' "
@@ -546,6 +635,408 @@ static void test_projection(void **state)
     resp_free(a);
 }
 
+/* ------------------------------------------------------------------ a failing sink */
+
+struct fake_sink {
+    int supply_calls, cancel_calls;
+};
+
+static enum vx_status fake_supply(void *ctx, const struct vx_supply_rec *r, struct vx_err *err)
+{
+    struct fake_sink *f = ctx;
+    f->supply_calls++;
+    return vx_err_set(err, VX_EIO, "disk full at site %lld", (long long)r->site_id);
+}
+
+/* The first cancellation finds the booking gone, the second fails, the rest succeed. */
+static enum vx_status fake_cancel(void *ctx, const struct vx_plan_cancel *c,
+                                  const struct vx_plan_db_opts *o, struct vx_err *err)
+{
+    struct fake_sink *f = ctx;
+    assert_true(c->booking_id > 0 && c->person_id > 0);
+    assert_string_equal(o->who, "rc03");
+    int n = f->cancel_calls++;
+    if (n == 0)
+        return VX_ENOTFOUND;
+    if (n == 1)
+        return vx_err_set(err, VX_ECONFLICT, "booking engine: not accepting requests");
+    return VX_OK;
+}
+
+static void test_sink_partial(void **state)
+{
+    (void)state;
+    char path[512];
+    scratch(path, sizeof path, "plan-sink");
+    make_db(path);
+    struct vx_store *st = NULL;
+    struct vx_err err = {0};
+    assert_int_equal(vx_store_open_sqlite(path, &st, &err), VX_OK);
+    struct vx_plan_db_opts o;
+    vx_plan_db_opts_init(&o);
+    assert_int_equal(vx_isoweek_parse("2021-W10", &o.week), VX_OK);
+    snprintf(o.vaccine, sizeof o.vaccine, "COM");
+    o.scale = 1;
+    o.package = 6;
+    o.policy = VX_PLAN_HOLD_ALL;
+    o.now = 1615190400;
+    snprintf(o.who, sizeof o.who, "rc03");
+    snprintf(o.role, sizeof o.role, "regional_coordinator");
+    /* the week allocated straight into the store: the site gets supply */
+    struct vx_plan_alloc_result a;
+    assert_int_equal(vx_plan_db_allocate(st, cat, &o, &a, &err), VX_OK);
+    assert_false(a.sync.via_sink);
+    assert_true(a.sync.complete);
+    vx_plan_alloc_result_free(&a);
+    const char *supply_sql = "SELECT coalesce(sum(allocated), -1) FROM site_supply s JOIN sites "
+                             "x ON x.id = s.site_id WHERE x.region_code = '03' AND iso_week = "
+                             "'2021-W10'";
+    long long supply = sql_count_in(path, supply_sql);
+    assert_true(supply > 0);
+
+    struct fake_sink f = {0};
+    struct vx_plan_sink sink = {.supply_set = fake_supply, .cancel = fake_cancel, .ctx = &f};
+    o.sink = &sink;
+    snprintf(o.region, sizeof o.region, "03");
+    /* a preview calls nothing */
+    struct vx_plan_replan_db_result r;
+    o.dry_run = true;
+    assert_int_equal(vx_plan_db_replan(st, cat, &o, 0, "test", &r, &err), VX_OK);
+    assert_int_equal(f.supply_calls + f.cancel_calls, 0);
+    assert_false(r.sync.via_sink);
+    assert_int_equal((int)r.n_cancels, 6);
+    vx_plan_replan_db_result_free(&r);
+    /* applied: the plan is stored, every booking-side failure is counted and named */
+    o.dry_run = false;
+    assert_int_equal(vx_plan_db_replan(st, cat, &o, 0, "leverans uteblev", &r, &err), VX_OK);
+    assert_true(r.sync.via_sink);
+    assert_false(r.sync.complete);
+    assert_int_equal(f.supply_calls, 1);
+    assert_int_equal(r.sync.supply_failed, 1);
+    assert_int_equal(r.sync.supply_set, 0);
+    assert_int_equal((int)r.n_cancels, 6);
+    assert_int_equal(f.cancel_calls, 6);
+    assert_int_equal(r.sync.cancel_skipped, 1);
+    assert_int_equal(r.sync.cancel_failed, 1);
+    assert_int_equal(r.sync.cancelled, 4);
+    assert_int_equal(r.cancels[0].synced, VX_ENOTFOUND);
+    assert_int_equal(r.cancels[1].synced, VX_ECONFLICT);
+    assert_int_equal(r.cancels[2].synced, VX_OK);
+    assert_int_equal((int)r.alloc.n_sites, 1);
+    assert_int_equal(r.alloc.sites[0].synced, VX_EIO);
+    /* the first failure, with its cause */
+    assert_int_equal(strncmp(r.sync.error, "supply of site ", 15), 0);
+    assert_non_null(strstr(r.sync.error, "disk full"));
+    vx_plan_replan_db_result_free(&r);
+    vx_store_close(st);
+    /* the planner's rows are stored; the booking side was left to the sink */
+    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM delivery_revisions v JOIN "
+                                        "deliveries d ON d.id = v.delivery_id WHERE "
+                                        "d.region_code = '03' AND v.reason = 'leverans "
+                                        "uteblev'"),
+                     1);
+    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM allocations WHERE region_code = "
+                                        "'03' AND site_id IS NULL AND doses = 0"),
+                     1);
+    assert_int_equal(sql_count_in(path, supply_sql), supply);
+    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM bookings WHERE status = 'booked'"),
+                     12);
+    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM audit_log WHERE action = "
+                                        "'booking.cancel'"),
+                     0);
+    remove_db(path);
+}
+
+/* ============================================================ with the booking engine */
+
+#define N_ENG 8
+static char eng_pnr[N_ENG][13];
+static int64_t eng_site;
+
+static void make_engine_db(const char *path)
+{
+    struct vx_store *st = fresh_db(path);
+    struct vx_err err = {0};
+    eng_site = add_site(st, "03-MC-0002", "03", "0380", 15, 720); /* one place per slot */
+    FILE *f = fopen(TESTPNR, "r");
+    assert_non_null(f);
+    struct vx_person_rec r;
+    for (int n = 0; n < N_ENG; n++) {
+        assert_true(next_person(f, "1925", "1941", "03", "0380", &r));
+        assert_int_equal(st->ops->person_put(st, &r, NULL), VX_OK);
+        memcpy(eng_pnr[n], r.p.pnr.norm, 13);
+    }
+    fclose(f);
+    put_figure(st, "2021-W10", true, 60);
+    vx_store_close(st);
+
+    /* slots, the W13 delivery (for dose 2) and the cohort, through an engine of its own */
+    struct vx_book_engine *eng = NULL;
+    assert_int_equal(vx_book_engine_open(path, cat, &rules, NULL, &eng, &err), VX_OK);
+    int created = 0;
+    assert_int_equal(vx_book_slots_generate(eng, eng_site, "COM", vx_day_from_ymd(2021, 3, 9),
+                                            vx_day_from_ymd(2021, 4, 30), &created, &err),
+                     VX_OK);
+    assert_true(created > 0);
+    struct vx_supply_rec sr = {.site_id = eng_site, .week = {2021, 13}, .delivered = 100};
+    snprintf(sr.vaccine, sizeof sr.vaccine, "COM");
+    assert_int_equal(vx_book_supply_set(eng, &sr, &err), VX_OK);
+    struct vx_cohort_rec c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.region, sizeof c.region, "03");
+    snprintf(c.label, sizeof c.label, "80+");
+    c.born_to = 1941;
+    c.release_at = 1614556800; /* 2021-03-01 */
+    snprintf(c.created_by, sizeof c.created_by, "test");
+    assert_int_equal(vx_book_cohort_release(eng, &c, NULL, &err), VX_OK);
+    vx_book_engine_close(eng);
+}
+
+static int engine_setup(void **state)
+{
+    (void)state;
+    scratch(dbpath, sizeof dbpath, "plan-engine");
+    if (load_data() != 0)
+        return -1;
+    make_engine_db(dbpath);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* no availability cache: every read shows the engine's state of the moment */
+    struct vx_book_http_opts bo = {.avail_cache_ms = -1};
+    vx_book_http_configure(&bo);
+    return start_server(true);
+}
+
+static int engine_teardown(void **state)
+{
+    int rc = group_teardown(state);
+    vx_book_http_configure(NULL);
+    return rc;
+}
+
+/* The engine's slot ids of the site on `day`, by start minute (one vaccine: COM). */
+static int64_t slot_of(vx_day day, int k)
+{
+    struct vx_book_slot_info info[32];
+    int n = 0;
+    assert_int_equal(
+        vx_book_availability(vx_book_http_engine(srv), eng_site, day, day, info, 32, &n), VX_OK);
+    assert_true(k < n && n <= 32);
+    return info[k].slot_id;
+}
+
+/* GET availability of one day: the day object (owned by *r; free r). */
+static const cJSON *avail_day(const char *cookie, const char *date, struct resp **r)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/sites/%lld/availability?from=%s&to=%s&vaccine=COM",
+             (long long)eng_site, date, date);
+    *r = call("GET", path, NULL, cookie);
+    expect_status(*r, 200);
+    const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem((*r)->json, "days"), 0);
+    assert_non_null(d);
+    return d;
+}
+
+static int released_on(const char *cookie, const char *date)
+{
+    struct resp *r;
+    int n = (int)num(avail_day(cookie, date, &r), "released");
+    resp_free(r);
+    return n;
+}
+
+/* The slot `id` of a day's availability (borrowed from r). */
+static const cJSON *slot_json(const cJSON *day, int64_t id)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(day, "slots"))
+    {
+        if ((int64_t)num(x, "id") == id)
+            return x;
+    }
+    fail_msg("slot %lld not in the day", (long long)id);
+    return NULL;
+}
+
+static void citizen(int i, char *cookie)
+{
+    char body[64];
+    snprintf(body, sizeof body, "{\"person\":\"%s\"}", eng_pnr[i]);
+    login(body, cookie);
+}
+
+static struct resp *book_pair(const char *cookie, int64_t s1, int64_t s2, const char *key)
+{
+    char body[96], idem[96];
+    snprintf(body, sizeof body, "{\"slot1\":%lld,\"slot2\":%lld}", (long long)s1, (long long)s2);
+    snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
+    const char *hdrs[3] = {cookie, idem, NULL};
+    return req_full(NULL, "POST", "/api/v1/bookings", body, hdrs, false);
+}
+
+static const vx_day D1 = 18695; /* 2021-03-09, Tuesday of W10 */
+#define DAY1 "2021-03-09"
+#define DAY2 "2021-03-30" /* Tuesday of W13: dose 2, 21 days later */
+
+static void test_engine_allocation(void **state)
+{
+    (void)state;
+    assert_int_equal(D1, vx_day_from_ymd(2021, 3, 9));
+    struct vx_book_engine *eng = vx_book_http_engine(srv);
+    assert_non_null(eng);
+    char nat[CK], cit[N_ENG][CK];
+    login("{\"role\":\"national\",\"user\":\"nat9\"}", nat);
+    for (int i = 0; i < N_ENG; i++)
+        citizen(i, cit[i]);
+    /* nothing allocated for W10 yet: no place released */
+    assert_int_equal(released_on(cit[0], DAY1), 0);
+    const char *alloc = "{\"week\":\"2021-W10\",\"vaccine\":\"COM\",\"scale\":1,\"package\":1,"
+                        "\"policy\":\"hold-all\"}";
+    struct resp *r = call("POST", "/api/v1/allocations", alloc, nat);
+    expect_status(r, 201);
+    const cJSON *sync = cJSON_GetObjectItem(r->json, "sync");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sync, "via")), "engine");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sync, "complete")));
+    assert_int_equal((int)num(sync, "supply_set"), 1);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(sync, "error")));
+    const cJSON *site = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "sites"), 0);
+    assert_int_equal((int)num(site, "doses"), 60);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(site, "supply_synced")));
+    resp_free(r);
+    /* the running engine books against it at once: all 16 places of the day released */
+    assert_int_equal(vx_book_supply_left(eng, eng_site, "COM", D1), 60);
+    assert_int_equal(released_on(cit[0], DAY1), 16);
+    for (int i = 0; i < 6; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "eng-%d", i);
+        r = book_pair(cit[i], slot_of(D1, i), slot_of(D1 + 21, i), key);
+        expect_status(r, 201);
+        resp_free(r);
+    }
+    assert_int_equal(released_on(cit[0], DAY1), 10);
+    /* the delivery is cut to one vial and the week allocated again */
+    r = call("POST", "/api/v1/deliveries",
+             "{\"week\":\"2021-W10\",\"vaccine\":\"COM\",\"kind\":\"actual\",\"doses\":6,"
+             "\"reason\":\"halverad\"}",
+             nat);
+    expect_status(r, 201);
+    resp_free(r);
+    r = call("POST", "/api/v1/allocations", alloc, nat);
+    expect_status(r, 201);
+    sync = cJSON_GetObjectItem(r->json, "sync");
+    assert_int_equal((int)num(sync, "supply_set"), 1);
+    resp_free(r);
+    /* without a restart: no place left, and the seventh person is refused */
+    assert_int_equal(vx_book_supply_left(eng, eng_site, "COM", D1), 0);
+    assert_int_equal(released_on(cit[6], DAY1), 0);
+    r = book_pair(cit[6], slot_of(D1, 6), slot_of(D1 + 21, 6), "eng-6");
+    expect_status(r, 409);
+    assert_non_null(strstr(r->body, "no_supply"));
+    resp_free(r);
+    assert_int_equal(sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'"), 12);
+    /* allocating the same again writes nothing to the engine */
+    r = call("POST", "/api/v1/allocations", alloc, nat);
+    expect_status(r, 201);
+    sync = cJSON_GetObjectItem(r->json, "sync");
+    assert_int_equal((int)num(sync, "supply_set"), 0);
+    assert_int_equal((int)num(sync, "supply_unchanged"), 1);
+    resp_free(r);
+}
+
+static void test_engine_replan(void **state)
+{
+    (void)state;
+    struct vx_book_engine *eng = vx_book_http_engine(srv);
+    struct vx_book_stats before, after;
+    vx_book_stats_get(eng, &before);
+    char rc03[CK], cit0[CK];
+    login("{\"role\":\"regional_coordinator\",\"region\":\"03\",\"user\":\"rc03e\"}", rc03);
+    citizen(0, cit0);
+    int64_t d2 = slot_of(D1 + 21, 0);
+    struct resp *a;
+    const cJSON *x = slot_json(avail_day(cit0, DAY2, &a), d2);
+    assert_int_equal((int)num(x, "booked"), 1); /* person 0's dose 2: the slot is full */
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(x, "released")));
+    resp_free(a);
+    /* the region's W10 delivery is lost: every dose-1 booking of the week goes */
+    struct resp *r = call("POST", "/api/v1/plans/replan",
+                          "{\"week\":\"2021-W10\",\"vaccine\":\"COM\",\"doses\":0,\"region\":"
+                          "\"03\",\"scale\":1,\"package\":1,\"reason\":\"leverans uteblev\"}",
+                          rc03);
+    expect_status(r, 200);
+    assert_int_equal((int)num(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 6);
+    const cJSON *sync = cJSON_GetObjectItem(r->json, "sync");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sync, "via")), "engine");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sync, "complete")));
+    assert_int_equal((int)num(sync, "cancelled"), 6);
+    assert_int_equal((int)num(sync, "cancel_failed") + (int)num(sync, "cancel_skipped"), 0);
+    assert_int_equal((int)num(sync, "supply_set"), 1);
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(r->json, "cancels"))
+    {
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(x, "state")), "cancelled");
+    }
+    resp_free(r);
+    /* the engine did it: its counters, the rows, one audit row per person by the coordinator */
+    vx_book_stats_get(eng, &after);
+    assert_int_equal(after.cancellations - before.cancellations, 12);
+    assert_int_equal(sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'"), 0);
+    assert_int_equal(sql_count("SELECT count(*) FROM audit_log WHERE action = 'booking.cancel' "
+                               "AND actor = 'rc03e' AND object LIKE 'person:%'"),
+                     6);
+    /* without a restart: the dose-2 place is offered again (W13 has its own delivery) */
+    x = slot_json(avail_day(cit0, DAY2, &a), d2);
+    assert_int_equal((int)num(x, "booked"), 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(x, "released")));
+    resp_free(a);
+    /* the W10 places are free again but not released: that week has no doses now */
+    const cJSON *day = avail_day(cit0, DAY1, &a);
+    assert_int_equal((int)num(day, "booked"), 0);
+    assert_int_equal((int)num(day, "released"), 0);
+    resp_free(a);
+    /* the person's own list no longer shows the series, and the person books again */
+    r = call("GET", "/api/v1/me/bookings", NULL, cit0);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "bookings")), 0);
+    resp_free(r);
+    r = book_pair(cit0, slot_of(D1 + 21, 0), slot_of(D1 + 42, 0), "eng-0-again");
+    expect_status(r, 201);
+    resp_free(r);
+    r = call("GET", "/api/v1/me/bookings", NULL, cit0);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "bookings")), 2);
+    resp_free(r);
+}
+
+static void test_engine_cancel_guard(void **state)
+{
+    (void)state;
+    struct vx_book_engine *eng = vx_book_http_engine(srv);
+    struct vx_book_booking_info mine[4];
+    int n = 0;
+    assert_int_equal(vx_book_list_person(eng, eng_pnr[0], 0, mine, 4, &n), VX_OK);
+    assert_int_equal(n, 2);
+    struct vx_book_req q;
+    memset(&q, 0, sizeof q);
+    q.op = VX_BOOK_OP_CANCEL;
+    memcpy(q.pnr, eng_pnr[0], sizeof q.pnr);
+    snprintf(q.actor, sizeof q.actor, "test");
+    q.now = 1615190400;
+    /* a booking the person no longer holds (the W10 one, cancelled by the re-plan) */
+    q.cancel_only = mine[0].booking_id - 1;
+    struct vx_book_result res;
+    assert_int_equal(vx_book_submit_wait(eng, &q, &res), VX_ENOTFOUND);
+    assert_int_equal(res.reason, VX_BOOK_R_NO_SERIES);
+    assert_int_equal(vx_book_list_person(eng, eng_pnr[0], 0, mine, 4, &n), VX_OK);
+    assert_int_equal(n, 2);
+    /* the series it holds: cancelled */
+    q.cancel_only = mine[1].booking_id;
+    assert_int_equal(vx_book_submit_wait(eng, &q, &res), VX_OK);
+    assert_int_equal(vx_book_list_person(eng, eng_pnr[0], 0, mine, 4, &n), VX_OK);
+    assert_int_equal(n, 0);
+    /* nobody's series: refused the same way */
+    assert_int_equal(vx_book_submit_wait(eng, &q, &res), VX_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +1045,13 @@ int main(void)
         cmocka_unit_test(test_allocate_and_export),
         cmocka_unit_test(test_replan),
         cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_sink_partial),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    const struct CMUnitTest engine_tests[] = {
+        cmocka_unit_test(test_engine_allocation),
+        cmocka_unit_test(test_engine_replan),
+        cmocka_unit_test(test_engine_cancel_guard),
+    };
+    int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return failed + cmocka_run_group_tests(engine_tests, engine_setup, engine_teardown);
 }
