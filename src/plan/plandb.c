@@ -738,7 +738,7 @@ static void sync_error(struct vx_plan_sync *y, const char *what, long long id,
 {
     y->complete = false;
     if (y->error[0] == '\0')
-        snprintf(y->error, sizeof y->error, "%s %lld: %.150s", what, id,
+        snprintf(y->error, sizeof y->error, "%.24s %lld: %.150s", what, id,
                  e->msg[0] ? e->msg : vx_strerror(vs));
 }
 
