@@ -143,7 +143,9 @@ struct vx_http_config {
     vx_day today;        /* reference date for personnummer/ages; 0 = clock */
     const struct vx_catalog *catalog;  /* may be NULL */
     const struct vx_elig_table *rules; /* may be NULL */
-    bool quiet;                        /* no error log lines on stderr */
+    const char *data_dir; /* folder of the data files modules read at start (phase targets,
+                           * ...); NULL = $VAXCHAIN_DATA_DIR, else the source tree's data/ */
+    bool quiet;           /* no error log lines on stderr */
 };
 
 /* ------------------------------------------------------------- server */

@@ -145,11 +145,24 @@ struct vx_tl_indicators {
     /* how each value was obtained, e.g. "1 234 doses in stock / 411 a day (last 7 days)";
      * English, shown after the rule's text */
     char basis[VX_TLI_COUNT][VX_TL_BASIS_MAX];
+    /* the same in Swedish ("" = none: the Swedish text then shows only the numbers) */
+    char basis_sv[VX_TLI_COUNT][VX_TL_BASIS_MAX];
+    /* why an unknown indicator is unknown ("" = no data), sv and en; shown in the text of
+     * an area that stays unknown, e.g. "NVR has never been exported to" */
+    char note_sv[VX_TLI_COUNT][VX_TL_BASIS_MAX];
+    char note_en[VX_TLI_COUNT][VX_TL_BASIS_MAX];
 };
 
 /* Set indicator i to v with a printf-style basis text (may be NULL). */
 void vx_tl_ind_set(struct vx_tl_indicators *in, enum vx_tl_ind i, double v, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Set the Swedish basis of indicator i (printf-style; call after vx_tl_ind_set, which
+ * clears it). */
+void vx_tl_ind_basis_sv(struct vx_tl_indicators *in, enum vx_tl_ind i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Mark indicator i unknown with the reason why in Swedish and English (borrowed, copied;
+ * either may be NULL). */
+void vx_tl_ind_note(struct vx_tl_indicators *in, enum vx_tl_ind i, const char *sv, const char *en);
 
 enum vx_tl_cmp { VX_TL_LT = 0, VX_TL_LE, VX_TL_GT, VX_TL_GE };
 
@@ -190,6 +203,94 @@ struct vx_tl_suggestion {
  */
 void vx_tl_suggest(const struct vx_tl_indicators *in,
                    struct vx_tl_suggestion out[VX_TL_AREA_COUNT]);
+
+/* ------------------------------------------------------------------ phase delay */
+
+/*
+ * Phase targets (data/phase_targets.json, docs/report.md "Phase delay"): for each FoHM
+ * priority phase 1..4 the share of the phase's population (the statistics' priority
+ * group, stats.h VX_SD_GROUP) that should have at least one dose, and by when.
+ */
+#define VX_TL_PHASES     4
+#define VX_TL_PACE_WEEKS 3 /* complete ISO weeks whose mean dose-1 pace is extrapolated */
+
+struct vx_tl_phase_target {
+    int phase;    /* 1..4 */
+    double share; /* (0, 1]: persons of the phase with >= 1 dose / persons of the phase */
+    vx_day date;  /* the day by which `share` should be reached */
+    bool assumed; /* vaxchain's reading of the plans, not a target stated in a document */
+};
+
+struct vx_tl_phase_targets {
+    struct vx_tl_phase_target phase[VX_TL_PHASES]; /* [p - 1] = phase p, every one present */
+};
+
+/*
+ * Parse the phase target file's text `text[0..len)` (borrowed) into *out:
+ * {"version": 1, "phases": [{"phase": 1, "share": 0.8, "date": "2021-02-28",
+ *   "assumed": true, ...}, ...]} with phases 1..4 each exactly once, share in (0, 1],
+ * dates not decreasing with the phase. Other members (labels, sources) are ignored.
+ * VX_EINVAL with err naming the item ("phases[2].share: ..."). Pure.
+ */
+enum vx_status vx_tl_phase_targets_parse(const char *text, size_t len,
+                                         struct vx_tl_phase_targets *out, struct vx_err *err);
+/* Read and parse the file at `path` (borrowed). VX_EIO when it cannot be read (err says
+ * which file), else as vx_tl_phase_targets_parse. */
+enum vx_status vx_tl_phase_targets_load(const char *path, struct vx_tl_phase_targets *out,
+                                        struct vx_err *err);
+
+/* The figures of one region that the phase delay needs (plain data, filled by
+ * vx_tl_gather from the statistics cubes, or by a test). Index p - 1 = phase p. */
+struct vx_tl_phase_input {
+    vx_day week_end; /* Sunday of the last complete ISO week on or before the day asked
+                        about: every count below runs through it */
+    int64_t population[VX_TL_PHASES]; /* persons of the phase in the region */
+    int64_t dose1[VX_TL_PHASES];      /* of those, persons with >= 1 dose */
+    /* persons of the phase who got their first dose in each of the VX_TL_PACE_WEEKS
+     * weeks ending week_end, oldest first */
+    int64_t week_dose1[VX_TL_PHASES][VX_TL_PACE_WEEKS];
+    /* the planner's P50 day on which the phase reaches its target share, when a region
+     * projection by phase is available; 0 = none (then the pace is extrapolated) */
+    vx_day plan_finish[VX_TL_PHASES];
+};
+
+enum vx_tl_phase_method {
+    VX_TL_PHASE_UNKNOWN = 0, /* no population, or no pace: delay unknown */
+    VX_TL_PHASE_ALL_MET,     /* every phase reached its target share: delay 0 */
+    VX_TL_PHASE_PACE,        /* extrapolated from the last weeks' pace */
+    VX_TL_PHASE_PLAN         /* the planner's P50 */
+};
+
+struct vx_tl_phase_result {
+    bool known;
+    enum vx_tl_phase_method method;
+    int phase;           /* the current phase: lowest whose target is not met (0 = none) */
+    double share;        /* its share with >= 1 dose (0..1) */
+    double target_share; /* its target */
+    vx_day target;       /* its target date */
+    int64_t remaining;   /* persons still to vaccinate to reach the target share */
+    double pace;         /* dose-1 persons a week (mean of the pace weeks) */
+    vx_day finish;       /* projected day the target share is reached */
+    int delay_days;      /* finish - target; negative = ahead of the target */
+    char basis_en[VX_TL_BASIS_MAX]; /* the numbers, e.g. "phase 2: 41.3 % of 12345 ..." */
+    char basis_sv[VX_TL_BASIS_MAX];
+};
+
+/*
+ * The region's delay against its current phase's target (docs/report.md "Phase delay"):
+ * the current phase is the lowest phase with persons whose share with >= 1 dose is below
+ * its target share. Its projected finish is the planner's P50 day when given, else
+ * week_end + remaining / pace weeks (pace = mean of the pace weeks, rounded up to whole
+ * days); delay = finish - target date. Unknown (with the reason in the basis texts) when
+ * no phase has persons or the current phase had no first dose in the pace weeks. Every
+ * target met: known, delay 0. `t`, `in` borrowed; *out overwritten. Pure.
+ */
+void vx_tl_phase_delay(const struct vx_tl_phase_targets *t, const struct vx_tl_phase_input *in,
+                       struct vx_tl_phase_result *out);
+
+/* Put a phase result into indicator VX_TLI_PHASE_DELAY_DAYS of `ind` (value and basis
+ * texts when known, the reason as a note otherwise). */
+void vx_tl_phase_to_indicator(const struct vx_tl_phase_result *r, struct vx_tl_indicators *ind);
 
 /* ------------------------------------------------------------------ national compilation */
 
@@ -288,7 +389,8 @@ cJSON *vx_tl_report_json(const struct vx_tl_report *r);
  */
 enum vx_status vx_tl_report_from_json(const cJSON *o, struct vx_tl_report *r, const char **field,
                                       struct vx_err *err);
-/* {"region", "month", "asof", "indicators": [{"code", "unit", "known", "value", "basis"}],
+/* {"region", "month", "asof", "indicators": [{"code", "unit", "name": {sv, en}, "known",
+ *  "value", "basis", "basis_sv", "note"?: {sv, en} (why an unknown one is unknown)}],
  *  "suggestions": {"<area>": {"color", "rules": [ids], "text": {"sv", "en"}}}}. */
 cJSON *vx_tl_suggest_json(const struct vx_tl_indicators *in,
                           const struct vx_tl_suggestion s[VX_TL_AREA_COUNT]);
@@ -314,14 +416,29 @@ struct vx_tl_stock {
 /*
  * Fill `in` for `region` and `month` as of day `asof` (cut to the month's last day)
  * from the store: doses, bookings, slots, sites, site supply, municipal resident
- * lists, and `stock` (borrowed, may be NULL: then stock days are estimated from
- * site_supply and wastage stays unknown). See docs/report.md "Where each indicator
- * comes from". Figures the data cannot give stay unknown. Returns the store's status
- * with `err`.
+ * lists, `stock` (borrowed, may be NULL: then stock days are estimated from
+ * site_supply and wastage stays unknown), the phase delay from the statistics cubes
+ * against `targets` (borrowed, may be NULL: then the phase delay stays unknown) and the
+ * register backlog from the register-export outbox (NVR). See docs/report.md "Where
+ * each indicator comes from". Figures the data cannot give stay unknown. Returns the
+ * store's status with `err`.
  */
 enum vx_status vx_tl_gather(struct vx_store *st, const char *region, int month, vx_day asof,
-                            const struct vx_tl_stock *stock, struct vx_tl_indicators *in,
+                            const struct vx_tl_stock *stock,
+                            const struct vx_tl_phase_targets *targets, struct vx_tl_indicators *in,
                             struct vx_err *err);
+
+/*
+ * The figures of vx_tl_phase_delay for `region` as of `asof` from the statistics cubes
+ * (vx_stats_cut: persons with dose 1 by priority group and week; the population cube for
+ * the denominators) into *out (overwritten; plan_finish left 0). VX_ENOTFOUND (err says
+ * "run vaxchain stats refresh") when the population cube was never built; store errors.
+ */
+enum vx_status vx_tl_phase_gather(struct vx_store *st, const char *region, vx_day asof,
+                                  struct vx_tl_phase_input *out, struct vx_err *err);
+
+/* File name of the phase targets in vaxchain's data folder (--data-dir). */
+#define VX_TL_PHASE_TARGETS_FILE "phase_targets.json"
 
 /*
  * Build the compilation of `month` from the store: every region, its current report,

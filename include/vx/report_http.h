@@ -1,6 +1,6 @@
 /*
  * report_http.h — HTTP routes of the report module (src/http/routes_report.c).
- * PLACEHOLDER: being written.
+ * The traffic-light report and the dashboard data (docs/report.md, docs/dashboard.md).
  */
 #ifndef VX_REPORT_HTTP_H
 #define VX_REPORT_HTTP_H

@@ -182,6 +182,15 @@ struct vx_store_regx_ops {
     /* Whether the vaccines table has product `code` (back-fill checks references
      * before writing, so that one bad row does not doom the file's transaction). */
     enum vx_status (*vaccine_exists)(struct vx_store *st, const char *code, bool *out);
+
+    /* Register backlog of one region (traffic-light report): the earliest time among the
+     * changes of `region`'s doses (doses.region_code) that register `reg` has not taken —
+     * doses not logged yet (their created_at), logged changes after the cursor (their
+     * `at`) and the register's items in the retry table in any state (their change's
+     * `at`). *at = 0 when nothing of the region is pending. VX_EINVAL for an unknown
+     * register. Reads only. */
+    enum vx_status (*oldest_pending)(struct vx_store *st, const char *reg, const char *region,
+                                     vx_time *at);
 };
 
 #endif

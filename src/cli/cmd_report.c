@@ -71,15 +71,19 @@ const struct cli_command cli_cmds_report[] = {
     {
         .words = "report suggest",
         .summary = "colours suggested from data for a region and month, with rules and numbers",
-        .details = "Indicators the data cannot give stay unknown; --phase-delay and\n"
-                   "--register-backlog supply the two that have no data source yet.",
+        .details = "Indicators the data cannot give stay unknown. The phase delay comes from\n"
+                   "the statistics cubes against <data-dir>/phase_targets.json, the register\n"
+                   "backlog from the NVR export's outbox; --phase-delay and --register-backlog\n"
+                   "override them (what-if).",
         .max_args = 0,
         .opts = {OPT_DB,
+                 OPT_DATA,
                  OPT_DATE,
                  {"region", "CODE", "region (län code)"},
                  {"month", "YYYY-MM", "month (default: the month of --date)"},
-                 {"phase-delay", "DAYS", "projected delay against the phase target"},
-                 {"register-backlog", "DAYS", "age of the oldest dose not sent to the register"},
+                 {"phase-delay", "DAYS", "override: projected delay against the phase target"},
+                 {"register-backlog", "DAYS",
+                  "override: age of the oldest dose not sent to the register"},
                  {"lang", "sv|en", "language of the texts (default sv)"},
                  {"json", NULL, "print JSON"}},
         .run = cmd_report_suggest,
@@ -318,6 +322,14 @@ static int cmd_report_suggest(struct cli_ctx *ctx)
     if (!cli_get_double(ctx, "phase-delay", 0, -3650, 3650, &delay) ||
         !cli_get_double(ctx, "register-backlog", 0, 0, 3650, &backlog))
         return CLI_EXIT_USAGE;
+    char tpath[4200];
+    snprintf(tpath, sizeof tpath, "%s/%s", cli_data_dir(ctx), VX_TL_PHASE_TARGETS_FILE);
+    struct vx_tl_phase_targets targets;
+    struct vx_err terr = {0};
+    if (vx_tl_phase_targets_load(tpath, &targets, &terr) != VX_OK) {
+        cli_error(ctx, "%s", terr.msg);
+        return CLI_EXIT_FAILURE;
+    }
     struct vx_store *st = open_store(ctx);
     if (!st)
         return CLI_EXIT_FAILURE;
@@ -334,16 +346,21 @@ static int cmd_report_suggest(struct cli_ctx *ctx)
     }
     struct vx_tl_indicators in;
     struct vx_err err = {0};
-    enum vx_status rc = vx_tl_gather(st, region, month, date, sp, &in, &err);
+    enum vx_status rc = vx_tl_gather(st, region, month, date, sp, &targets, &in, &err);
     vx_store_close(st);
     if (rc != VX_OK) {
         cli_error(ctx, "%s", err.msg);
         return CLI_EXIT_FAILURE;
     }
-    if (cli_get(ctx, "phase-delay"))
+    /* the overrides replace what the data gave (what-if, or a figure from elsewhere) */
+    if (cli_get(ctx, "phase-delay")) {
         vx_tl_ind_set(&in, VX_TLI_PHASE_DELAY_DAYS, delay, "given with --phase-delay");
-    if (cli_get(ctx, "register-backlog"))
+        vx_tl_ind_basis_sv(&in, VX_TLI_PHASE_DELAY_DAYS, "angivet med --phase-delay");
+    }
+    if (cli_get(ctx, "register-backlog")) {
         vx_tl_ind_set(&in, VX_TLI_REGISTER_BACKLOG_DAYS, backlog, "given with --register-backlog");
+        vx_tl_ind_basis_sv(&in, VX_TLI_REGISTER_BACKLOG_DAYS, "angivet med --register-backlog");
+    }
     struct vx_tl_suggestion sug[VX_TL_AREA_COUNT];
     vx_tl_suggest(&in, sug);
     if (cli_flag(ctx, "json"))
@@ -353,11 +370,12 @@ static int cmd_report_suggest(struct cli_ctx *ctx)
     fprintf(ctx->out, "region %s  month %s\n", region, vx_tl_month_format(month, mb));
     for (int i = 0; i < VX_TLI_COUNT; i++) {
         const struct vx_tl_ind_info *ii = vx_tl_ind_info((enum vx_tl_ind)i);
+        const char *basis = !en && in.basis_sv[i][0] ? in.basis_sv[i] : in.basis[i];
+        const char *note = en ? in.note_en[i] : in.note_sv[i];
         if (in.known[i])
-            fprintf(ctx->out, "  %-22s %10.1f %-5s %s\n", ii->code, in.value[i], ii->unit,
-                    in.basis[i]);
+            fprintf(ctx->out, "  %-22s %10.1f %-5s %s\n", ii->code, in.value[i], ii->unit, basis);
         else
-            fprintf(ctx->out, "  %-22s %10s\n", ii->code, "unknown");
+            fprintf(ctx->out, "  %-22s %10s       %s\n", ii->code, "unknown", note);
     }
     for (int a = 0; a < VX_TL_AREA_COUNT; a++)
         fprintf(ctx->out, "%-22s %s\n", vx_tl_area_info((enum vx_tl_area)a)->code,

@@ -252,6 +252,7 @@ int cmd_serve(struct cli_ctx *ctx)
         .today = today,
         .catalog = cat,
         .rules = &rules,
+        .data_dir = cli_data_dir(ctx),
     };
     struct vx_err err = {0};
     if (vx_http_server_new(&cfg, &srv, &err) != VX_OK) {

@@ -232,7 +232,8 @@ static int h_suggest(struct vx_http_req *req)
     cJSON *o = NULL;
     if (!in || !sug)
         rc = VX_ENOMEM;
-    else if ((rc = vx_tl_gather(st, region, month, asof, sp, in, &err)) != VX_OK)
+    else if ((rc = vx_tl_gather(st, region, month, asof, sp, vx_http_req_udata(req), in, &err)) !=
+             VX_OK)
         rc = vx_http_problem(req, rc, "%s", err.msg);
     else {
         vx_tl_suggest(in, sug);
@@ -492,7 +493,8 @@ static const struct vx_route report_routes[] = {
                   {"region", VX_JSON_STRING, .max_len = 2,
                    .desc = "län code (national role: required)"}},
         .response = "{region, month, asof, indicators: [{code, unit, name, known, value, "
-                    "basis}], suggestions: {<area>: {color, rules: [ids], text: {sv, en}}}}",
+                    "basis, basis_sv, note?: {sv, en}}], suggestions: {<area>: {color, rules: "
+                    "[ids], text: {sv, en}}}}",
     },
     {
         .method = VX_HTTP_GET,
@@ -529,8 +531,40 @@ static const struct vx_route report_routes[] = {
     },
 };
 
+/* ------------------------------------------------------------------ module */
+
+/* The phase targets are read once, when the server starts, from the server's data
+ * folder (`serve --data-dir`; else $VAXCHAIN_DATA_DIR, else the source tree's data/); a
+ * missing or bad file stops the start with the file named. */
+static enum vx_status report_start(struct vx_http_server *srv, void **udata, struct vx_err *err)
+{
+    const char *dir = vx_http_server_config(srv)->data_dir;
+    if (!dir || !dir[0])
+        dir = getenv("VAXCHAIN_DATA_DIR");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : VX_DATA_DIR,
+             VX_TL_PHASE_TARGETS_FILE);
+    struct vx_tl_phase_targets *t = calloc(1, sizeof *t);
+    if (!t)
+        return vx_err_set(err, VX_ENOMEM, "report: out of memory");
+    enum vx_status rc = vx_tl_phase_targets_load(path, t, err);
+    if (rc != VX_OK) {
+        free(t);
+        return rc;
+    }
+    *udata = t;
+    return VX_OK;
+}
+
+static void report_stop(void *udata)
+{
+    free(udata);
+}
+
 const struct vx_http_module vx_report_http_module = {
     .name = "report",
     .routes = report_routes,
     .n_routes = VX_ARRAY_LEN(report_routes),
+    .start = report_start,
+    .stop = report_stop,
 };

@@ -24,8 +24,19 @@
  *   muni_lists_pct    municipalities of the region with a valid shared resident list
  *                     (muni module) / municipalities of the region; known once any
  *                     municipality in the country has shared a list (module in use).
- *   register_backlog_days, phase_delay_days: unknown here (no documented source yet);
- *                     callers may set them (CLI options, tests).
+ *   phase_delay_days  the current FoHM phase's projected finish - its target date
+ *                     (phase.c has the method): persons with dose 1 by priority group
+ *                     and week from the statistics cubes, the groups' population from
+ *                     the population cube, the targets from data/phase_targets.json
+ *                     handed in by the caller. Unknown without targets, without a
+ *                     population cube (the note says "run vaxchain stats refresh") or
+ *                     without a first dose of the phase in the last 3 complete weeks.
+ *   register_backlog_days  asof - the Stockholm day of the oldest change of the
+ *                     region's doses that NVR has not taken (store op
+ *                     regx->oldest_pending: not logged yet, after the cursor, or
+ *                     parked in the retry table); 0 when nothing waits or the oldest is
+ *                     newer than asof. Unknown (with a note) when NVR was never
+ *                     exported to: then there is no register flow to be late.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +45,10 @@
 #include "vx/report.h"
 #include "vx/store.h"
 #include "vx/store_muni.h"
+#include "vx/stats.h"
+#include "vx/store_regx.h"
 #include "vx/store_report.h"
+#include "vx/store_stats.h"
 
 static enum vx_status store_err(struct vx_store *st, enum vx_status rc, struct vx_err *err)
 {
@@ -66,8 +80,178 @@ static int list_one(void *ctx, const struct vx_muni_list *l)
     return 0;
 }
 
+/* ------------------------------------------------------------------ phase delay */
+
+/* Phase of a cell key "1".."4"; 0 for anything else (group 0 = under 12). */
+static int phase_key(const char *k)
+{
+    return k[0] >= '1' && k[0] <= '0' + VX_TL_PHASES && !k[1] ? k[0] - '0' : 0;
+}
+
+static int pop_row(void *ctx, const char key[][VX_STATS_KEY_MAX], int64_t n)
+{
+    struct vx_tl_phase_input *in = ctx;
+    int p = phase_key(key[0]);
+    if (p)
+        in->population[p - 1] = n;
+    return 0;
+}
+
+enum vx_status vx_tl_phase_gather(struct vx_store *st, const char *region, vx_day asof,
+                                  struct vx_tl_phase_input *out, struct vx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!region || strlen(region) != 2)
+        return vx_err_set(err, VX_EINVAL, "region: two digits expected");
+    if (!st->ops->stats)
+        return vx_err_set(err, VX_EINTERNAL, "this store has no statistics operations");
+    int wd = vx_weekday(asof);
+    out->week_end = wd == 7 ? asof : asof - wd; /* the last complete ISO week's Sunday */
+    struct vx_isoweek wk = vx_isoweek_of(out->week_end);
+    struct vx_isoweek w0 = vx_isoweek_of(out->week_end - 7 * (VX_TL_PACE_WEEKS - 1));
+    vx_day mon0 = vx_isoweek_monday(w0.year, w0.week);
+
+    /* persons with >= 1 dose through the week, and the population, per group */
+    struct vx_stats_query q;
+    vx_stats_query_init(&q);
+    q.measure = VX_SM_PERSONS;
+    q.dose = 1;
+    q.by[0] = VX_SD_GROUP;
+    q.nby = 1;
+    q.to = wk;
+    memcpy(q.region, region, 3);
+    struct vx_stats_result r;
+    vx_stats_result_init(&r);
+    enum vx_status rc = vx_stats_cut(st, &q, &r);
+    if (rc != VX_OK) {
+        rc = vx_err_set(err, rc, "statistics: %s", st->err[0] ? st->err : vx_strerror(rc));
+        goto out;
+    }
+    if (!r.population_ref) {
+        rc = vx_err_set(err, VX_ENOTFOUND,
+                        "no population counted: run `vaxchain stats refresh` first");
+        goto out;
+    }
+    for (size_t i = 0; i < r.n; i++) {
+        int p = phase_key(r.cells[i].key[0]);
+        if (p)
+            out->dose1[p - 1] = r.cells[i].n;
+    }
+    vx_stats_result_release(&r);
+    /* denominators straight from the population cube: a group nobody of which has a
+     * dose yet has no cell in the cut above but still has its persons */
+    if (st->ops->stats->population) {
+        enum vx_stats_dim gd = VX_SD_GROUP;
+        rc = st->ops->stats->population(st, &q, &gd, 1, pop_row, out);
+        if (rc != VX_OK) {
+            rc = vx_err_set(err, rc, "statistics: %s", st->err[0] ? st->err : vx_strerror(rc));
+            goto out;
+        }
+    }
+
+    /* first doses per group in each pace week */
+    vx_stats_result_init(&r);
+    q.by[1] = VX_SD_WEEK;
+    q.nby = 2;
+    q.from = w0;
+    rc = vx_stats_cut(st, &q, &r);
+    if (rc != VX_OK) {
+        rc = vx_err_set(err, rc, "statistics: %s", st->err[0] ? st->err : vx_strerror(rc));
+        goto out;
+    }
+    for (size_t i = 0; i < r.n; i++) {
+        int p = phase_key(r.cells[i].key[0]);
+        struct vx_isoweek w;
+        if (!p || vx_isoweek_parse(r.cells[i].key[1], &w) != VX_OK)
+            continue;
+        long d = (long)(vx_isoweek_monday(w.year, w.week) - mon0) / 7;
+        if (d >= 0 && d < VX_TL_PACE_WEEKS)
+            out->week_dose1[p - 1][d] = r.cells[i].n;
+    }
+    rc = VX_OK;
+out:
+    vx_stats_result_release(&r);
+    return rc;
+}
+
+static enum vx_status gather_phase(struct vx_store *st, const char *region, vx_day asof,
+                                   const struct vx_tl_phase_targets *targets,
+                                   struct vx_tl_indicators *in, struct vx_err *err)
+{
+    if (!targets) {
+        vx_tl_ind_note(in, VX_TLI_PHASE_DELAY_DAYS, "fasmålen är inte inlästa",
+                       "the phase targets are not loaded");
+        return VX_OK;
+    }
+    struct vx_tl_phase_input pin;
+    enum vx_status rc = vx_tl_phase_gather(st, region, asof, &pin, err);
+    if (rc == VX_ENOTFOUND) {
+        vx_tl_ind_note(in, VX_TLI_PHASE_DELAY_DAYS,
+                       "befolkningen per grupp är inte räknad: kör vaxchain stats refresh",
+                       "the population per group is not counted: run vaxchain stats refresh");
+        return VX_OK;
+    }
+    if (rc != VX_OK)
+        return rc;
+    struct vx_tl_phase_result pr;
+    vx_tl_phase_delay(targets, &pin, &pr);
+    vx_tl_phase_to_indicator(&pr, in);
+    return VX_OK;
+}
+
+/* ------------------------------------------------------------------ register backlog */
+
+static enum vx_status gather_backlog(struct vx_store *st, const char *region, vx_day asof,
+                                     struct vx_tl_indicators *in, struct vx_err *err)
+{
+    const struct vx_store_regx_ops *rx = st->ops->regx;
+    if (!rx || !rx->cursor_get || !rx->oldest_pending)
+        return VX_OK;
+    struct vx_regx_cursor_rec cur;
+    enum vx_status rc = rx->cursor_get(st, "nvr", &cur);
+    if (rc != VX_OK)
+        return store_err(st, rc, err);
+    if (cur.last_seq == 0 && cur.updated_at == 0) {
+        vx_tl_ind_note(in, VX_TLI_REGISTER_BACKLOG_DAYS,
+                       "inget har ännu exporterats till NVR: kör vaxchain register export nvr",
+                       "nothing has been exported to NVR yet: run vaxchain register export nvr");
+        return VX_OK;
+    }
+    vx_time at = 0;
+    if ((rc = rx->oldest_pending(st, "nvr", region, &at)) != VX_OK)
+        return store_err(st, rc, err);
+    char le[16] = "-", od[16];
+    if (cur.updated_at) {
+        vx_day d;
+        int minute;
+        vx_stockholm_local(cur.updated_at, &d, &minute);
+        vx_day_format(d, le);
+    }
+    if (!at) {
+        vx_tl_ind_set(in, VX_TLI_REGISTER_BACKLOG_DAYS, 0,
+                      "no dose of the region waits for NVR (last export %s)", le);
+        vx_tl_ind_basis_sv(in, VX_TLI_REGISTER_BACKLOG_DAYS,
+                           "ingen dos i regionen väntar på NVR (senaste export %s)", le);
+        return VX_OK;
+    }
+    vx_day day;
+    int minute;
+    vx_stockholm_local(at, &day, &minute);
+    vx_day_format(day, od);
+    double age = day < asof ? (double)(asof - day) : 0.0;
+    vx_tl_ind_set(in, VX_TLI_REGISTER_BACKLOG_DAYS, age,
+                  "oldest dose change not taken by NVR recorded %s (last export %s)", od, le);
+    vx_tl_ind_basis_sv(in, VX_TLI_REGISTER_BACKLOG_DAYS,
+                       "äldsta dosändring som NVR inte fått registrerades %s (senaste export %s)",
+                       od, le);
+    return VX_OK;
+}
+
+/* ------------------------------------------------------------------ gather */
+
 enum vx_status vx_tl_gather(struct vx_store *st, const char *region, int month, vx_day asof,
-                            const struct vx_tl_stock *stock, struct vx_tl_indicators *in,
+                            const struct vx_tl_stock *stock,
+                            const struct vx_tl_phase_targets *targets, struct vx_tl_indicators *in,
                             struct vx_err *err)
 {
     memset(in, 0, sizeof *in);
@@ -148,6 +332,9 @@ enum vx_status vx_tl_gather(struct vx_store *st, const char *region, int month, 
         if (rc != VX_OK)
             return store_err(st, rc, err);
     }
+    if ((rc = gather_phase(st, region, asof, targets, in, err)) != VX_OK ||
+        (rc = gather_backlog(st, region, asof, in, err)) != VX_OK)
+        return rc;
     return VX_OK;
 }
 

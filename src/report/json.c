@@ -131,9 +131,16 @@ cJSON *vx_tl_suggest_json(const struct vx_tl_indicators *in,
         if (ok && in->known[i]) {
             double v = (double)(long long)(in->value[i] * 100.0 + (in->value[i] < 0 ? -0.5 : 0.5));
             ok = cJSON_AddNumberToObject(e, "value", v / 100.0) &&
-                 cJSON_AddStringToObject(e, "basis", in->basis[i]);
+                 cJSON_AddStringToObject(e, "basis", in->basis[i]) &&
+                 cJSON_AddStringToObject(e, "basis_sv", in->basis_sv[i]);
         } else if (ok) {
             ok = cJSON_AddNullToObject(e, "value") && cJSON_AddNullToObject(e, "basis");
+            /* why it is unknown, when the gathering said so */
+            cJSON *note = ok && (in->note_sv[i][0] || in->note_en[i][0])
+                              ? sv_en(in->note_sv[i], in->note_en[i])
+                              : NULL;
+            if (note)
+                ok = cJSON_AddItemToObject(e, "note", note);
         }
     }
     cJSON *sug = ok ? cJSON_AddObjectToObject(o, "suggestions") : NULL;

@@ -108,13 +108,35 @@ void vx_tl_ind_set(struct vx_tl_indicators *in, enum vx_tl_ind i, double v, cons
         return;
     in->known[i] = true;
     in->value[i] = v;
-    in->basis[i][0] = '\0';
+    in->basis[i][0] = in->basis_sv[i][0] = '\0';
+    in->note_sv[i][0] = in->note_en[i][0] = '\0';
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(in->basis[i], sizeof in->basis[i], fmt, ap);
         va_end(ap);
     }
+}
+
+void vx_tl_ind_basis_sv(struct vx_tl_indicators *in, enum vx_tl_ind i, const char *fmt, ...)
+{
+    if ((unsigned)i >= VX_TLI_COUNT || !fmt)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(in->basis_sv[i], sizeof in->basis_sv[i], fmt, ap);
+    va_end(ap);
+}
+
+void vx_tl_ind_note(struct vx_tl_indicators *in, enum vx_tl_ind i, const char *sv, const char *en)
+{
+    if ((unsigned)i >= VX_TLI_COUNT)
+        return;
+    in->known[i] = false;
+    in->value[i] = 0;
+    in->basis[i][0] = in->basis_sv[i][0] = '\0';
+    snprintf(in->note_sv[i], sizeof in->note_sv[i], "%s", sv ? sv : "");
+    snprintf(in->note_en[i], sizeof in->note_en[i], "%s", en ? en : "");
 }
 
 static bool holds(double v, enum vx_tl_cmp c, double t)
@@ -168,6 +190,20 @@ static void explain(struct vx_tl_suggestion *s, const struct vx_tl_indicators *i
     if (s->color == VX_TL_UNKNOWN) {
         cat(s->text_sv, sizeof s->text_sv, "inga data för området – bedöm själv");
         cat(s->text_en, sizeof s->text_en, "no data for this area – use your judgement");
+        /* why the area's indicators are unknown, when the gathering said so */
+        int n;
+        const struct vx_tl_rule *t = vx_tl_rules(&n);
+        bool seen[VX_TLI_COUNT] = {0};
+        for (int i = 0; a != VX_TL_OVERALL && i < n; i++) {
+            enum vx_tl_ind k = t[i].ind;
+            if (t[i].area != a || seen[k])
+                continue;
+            seen[k] = true;
+            if (in->note_sv[k][0])
+                cat(s->text_sv, sizeof s->text_sv, " (%s)", in->note_sv[k]);
+            if (in->note_en[k][0])
+                cat(s->text_en, sizeof s->text_en, " (%s)", in->note_en[k]);
+        }
         return;
     }
     if (a == VX_TL_OVERALL) {
@@ -191,6 +227,8 @@ static void explain(struct vx_tl_suggestion *s, const struct vx_tl_indicators *i
             const struct vx_tl_ind_info *ii = &inds[t[i].ind];
             cat(s->text_sv, sizeof s->text_sv, "; %s %s %s", ii->name_sv, v,
                 !strcmp(ii->unit, "days") ? "dagar" : ii->unit);
+            if (in->basis_sv[t[i].ind][0])
+                cat(s->text_sv, sizeof s->text_sv, " (%s)", in->basis_sv[t[i].ind]);
             cat(s->text_en, sizeof s->text_en, "; %s %s %s", ii->name_en, w, ii->unit);
             if (in->basis[t[i].ind][0])
                 cat(s->text_en, sizeof s->text_en, " (%s)", in->basis[t[i].ind]);
@@ -205,8 +243,11 @@ static void explain(struct vx_tl_suggestion *s, const struct vx_tl_indicators *i
         num(in->value[r->ind], false, w);
         num(r->threshold, false, u);
         const char *cmp = vx_tl_cmp_text(r->cmp);
-        cat(s->text_sv, sizeof s->text_sv, "%s%s (%s %s %s; regel %s)", k ? "; " : "", r->text_sv,
-            v, cmp, t, r->id);
+        cat(s->text_sv, sizeof s->text_sv, "%s%s (%s %s %s; regel %s", k ? "; " : "", r->text_sv, v,
+            cmp, t, r->id);
+        if (in->basis_sv[r->ind][0])
+            cat(s->text_sv, sizeof s->text_sv, "; %s", in->basis_sv[r->ind]);
+        cat(s->text_sv, sizeof s->text_sv, ")");
         cat(s->text_en, sizeof s->text_en, "%s%s (%s %s %s; rule %s", k ? "; " : "", r->text_en, w,
             cmp, u, r->id);
         if (in->basis[r->ind][0])

@@ -273,6 +273,27 @@ static void test_suggestions(void **state)
     assert_string_equal(
         cJSON_GetStringValue(jget(jget(jget(r->json, "suggestions"), "staff"), "color")),
         "unknown");
+    /* the two data-fed indicators: NVR was never exported to here, so the backlog is
+     * unknown with a note saying so (also in the IT suggestion); the phase delay is
+     * either known or says why not */
+    const cJSON *ind, *backlog = NULL, *phase = NULL;
+    cJSON_ArrayForEach(ind, jget(r->json, "indicators"))
+    {
+        const char *code = cJSON_GetStringValue(jget(ind, "code"));
+        if (code && !strcmp(code, "register_backlog_days"))
+            backlog = ind;
+        if (code && !strcmp(code, "phase_delay_days"))
+            phase = ind;
+    }
+    assert_non_null(backlog);
+    assert_non_null(phase);
+    assert_true(cJSON_IsFalse(jget(backlog, "known")));
+    assert_non_null(strstr(cJSON_GetStringValue(jget(jget(backlog, "note"), "en")), "NVR"));
+    assert_non_null(strstr(cJSON_GetStringValue(jget(jget(backlog, "note"), "sv")), "NVR"));
+    const cJSON *it = jget(jget(r->json, "suggestions"), "it_register");
+    assert_non_null(strstr(cJSON_GetStringValue(jget(jget(it, "text"), "sv")), "NVR"));
+    assert_true(cJSON_IsTrue(jget(phase, "known")) ||
+                cJSON_GetStringValue(jget(jget(phase, "note"), "en")) != NULL);
     resp_free(r);
     char nat[CK];
     login("{\"role\":\"national\",\"user\":\"fohm1\"}", nat);

@@ -11,7 +11,10 @@
  * Covered: filing and reading back every field, a second filing superseding the first
  * (history kept, one current row), reads by region/month/history, a refused filing
  * (unknown region) leaving nothing behind, the triggers that keep history, figures,
- * and vx_tl_gather / vx_tl_compile_store on top of them.
+ * and vx_tl_gather / vx_tl_compile_store on top of them; the phase delay from the
+ * statistics cubes (before and after the population count, shipped and stricter targets)
+ * and the register backlog (never exported, exported, a dose left behind for 2 and 4
+ * days, exported again).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,9 +25,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "vx/import.h"
+#include "vx/regx.h"
 #include "vx/report.h"
+#include "vx/stats.h"
 #include "vx/store.h"
 #include "vx/store_report.h"
 
@@ -340,7 +347,7 @@ static void test_gather_and_compile(void **state)
     struct vx_tl_indicators in;
     struct vx_err err = {0};
     vx_day asof = vx_day_from_ymd(2021, 3, 8);
-    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, &in, &err));
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, NULL, &in, &err));
     assert_true(in.known[VX_TLI_STOCK_DAYS]);
     assert_true(in.value[VX_TLI_STOCK_DAYS] > 96.8 && in.value[VX_TLI_STOCK_DAYS] < 96.9);
     assert_non_null(strstr(in.basis[VX_TLI_STOCK_DAYS], "83 doses in stock"));
@@ -358,13 +365,13 @@ static void test_gather_and_compile(void **state)
     /* care's stock, when given, replaces the estimate and gives wastage */
     struct vx_tl_stock stock = {
         .on_hand = 12, .given_per_day = 6, .wasted_28d = 6, .drawn_28d = 54};
-    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, &stock, &in, &err));
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, &stock, NULL, &in, &err));
     assert_true(in.value[VX_TLI_STOCK_DAYS] == 2.0);
     assert_true(in.value[VX_TLI_WASTAGE_PCT] == 10.0);
     vx_tl_suggest(&in, s);
     assert_true(fired_any(&s[VX_TL_SUPPLY], "supply.stock_days.yellow"));
-    assert_int_equal(vx_tl_gather(st, "3", 202103, asof, NULL, &in, &err), VX_EINVAL);
-    assert_int_equal(vx_tl_gather(st, "03", 202113, asof, NULL, &in, &err), VX_EINVAL);
+    assert_int_equal(vx_tl_gather(st, "3", 202103, asof, NULL, NULL, &in, &err), VX_EINVAL);
+    assert_int_equal(vx_tl_gather(st, "03", 202113, asof, NULL, NULL, &in, &err), VX_EINVAL);
 
     struct vx_tl_report r;
     report_of(&r, "03", 202103, "coord03", 0);
@@ -385,6 +392,201 @@ static void test_gather_and_compile(void **state)
     close_fixture(st);
 }
 
+/* ------------------------------------------------------------------ phase delay, register backlog
+ */
+
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    char p[1024];
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static void export_nvr(struct vx_store *st, const char *dir, vx_time now)
+{
+    struct vx_regx_export_opts o = {.reg = VX_REGX_NVR,
+                                    .out_dir = dir,
+                                    .day = vx_day_from_ymd(2021, 3, 8),
+                                    .now = now,
+                                    .no_fsync = true};
+    struct vx_regx_export_result res;
+    struct vx_err err = {0};
+    if (vx_regx_export(st, &o, &res, &err) != VX_OK)
+        fail_msg("export: %s", err.msg);
+}
+
+/* The fixture's six persons are born 1940-49: phase 2. Five had dose 1 on 1-5 March
+ * 2021 (week 9). */
+static void test_gather_phase_delay(void **state)
+{
+    (void)state;
+    struct vx_store *st = open_fixture();
+    struct vx_tl_phase_targets t;
+    struct vx_err err = {0};
+    ASSERT_OK(st, vx_tl_phase_targets_load(VX_SOURCE_DIR "/data/phase_targets.json", &t, &err));
+    struct vx_tl_indicators in;
+    vx_day asof = vx_day_from_ymd(2021, 3, 8);
+    /* no population counted yet: unknown, and the text says what to run */
+    struct vx_tl_phase_input pin;
+    assert_int_equal(vx_tl_phase_gather(st, "03", asof, &pin, &err), VX_ENOTFOUND);
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, &t, &in, &err));
+    assert_false(in.known[VX_TLI_PHASE_DELAY_DAYS]);
+    assert_non_null(strstr(in.note_en[VX_TLI_PHASE_DELAY_DAYS], "stats refresh"));
+    struct vx_tl_suggestion s[VX_TL_AREA_COUNT];
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_READINESS].color, VX_TL_UNKNOWN);
+    assert_non_null(strstr(s[VX_TL_READINESS].text_sv, "kör vaxchain stats refresh"));
+    /* without targets it stays unknown too */
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, NULL, &in, &err));
+    assert_false(in.known[VX_TLI_PHASE_DELAY_DAYS]);
+
+    int64_t persons = 0;
+    ASSERT_OK(st, vx_stats_refresh(st, vx_day_from_ymd(2021, 3, 1), &persons));
+    assert_int_equal(persons, 6);
+    ASSERT_OK(st, vx_tl_phase_gather(st, "03", asof, &pin, &err));
+    assert_int_equal(pin.week_end, vx_day_from_ymd(2021, 3, 7)); /* Monday → the Sunday before */
+    assert_int_equal(pin.population[0], 0);
+    assert_int_equal(pin.population[1], 6);
+    assert_int_equal(pin.dose1[1], 5);
+    assert_int_equal(pin.week_dose1[1][0], 0); /* week 7 */
+    assert_int_equal(pin.week_dose1[1][1], 0); /* week 8 */
+    assert_int_equal(pin.week_dose1[1][2], 5); /* week 9 */
+    /* a Sunday is its own week's end; the week before has no first dose yet */
+    ASSERT_OK(st, vx_tl_phase_gather(st, "03", vx_day_from_ymd(2021, 3, 7), &pin, &err));
+    assert_int_equal(pin.week_end, vx_day_from_ymd(2021, 3, 7));
+    ASSERT_OK(st, vx_tl_phase_gather(st, "03", vx_day_from_ymd(2021, 3, 6), &pin, &err));
+    assert_int_equal(pin.week_end, vx_day_from_ymd(2021, 2, 28));
+    assert_int_equal(pin.dose1[1], 0);
+    assert_int_equal(pin.population[1], 6); /* nobody vaccinated: the group still counts */
+    /* another region has nobody */
+    ASSERT_OK(st, vx_tl_phase_gather(st, "01", asof, &pin, &err));
+    assert_int_equal(pin.population[1], 0);
+
+    /* shipped targets: 5 of 6 = 83 % >= 80 %, phases 1, 3, 4 empty → every target met */
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, &t, &in, &err));
+    assert_true(in.known[VX_TLI_PHASE_DELAY_DAYS]);
+    assert_true(in.value[VX_TLI_PHASE_DELAY_DAYS] == 0);
+    assert_non_null(strstr(in.basis[VX_TLI_PHASE_DELAY_DAYS], "every phase reached"));
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_READINESS].color, VX_TL_GREEN);
+
+    /* everyone by 1 March: 1 to go at 5/3 a week = 4.2 → 5 days after 7 March → 12 March,
+     * 11 days late → yellow, with the numbers in both languages */
+    t.phase[1].share = 1.0;
+    t.phase[1].date = vx_day_from_ymd(2021, 3, 1);
+    t.phase[0].date = vx_day_from_ymd(2021, 2, 1);
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, &t, &in, &err));
+    assert_true(in.known[VX_TLI_PHASE_DELAY_DAYS]);
+    assert_true(in.value[VX_TLI_PHASE_DELAY_DAYS] == 11);
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_READINESS].color, VX_TL_YELLOW);
+    assert_non_null(strstr(s[VX_TL_READINESS].text_en, "phase 2: 83.3 % of 6 have dose 1"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_en, "-> 2021-03-12"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_sv, "fas 2: 83,3 % av 6 har dos 1"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_sv, "11 > 0"));
+    close_fixture(st);
+}
+
+static void test_gather_register_backlog(void **state)
+{
+    (void)state;
+    struct vx_store *st = open_fixture();
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s-nvr", dbpath);
+    rm_dir(dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    struct vx_tl_indicators in;
+    struct vx_tl_suggestion s[VX_TL_AREA_COUNT];
+    struct vx_err err = {0};
+    vx_day asof = vx_day_from_ymd(2021, 3, 8);
+    /* never exported: unknown, and the text says so */
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, NULL, &in, &err));
+    assert_false(in.known[VX_TLI_REGISTER_BACKLOG_DAYS]);
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_IT].color, VX_TL_UNKNOWN);
+    assert_non_null(strstr(s[VX_TL_IT].text_en, "nothing has been exported to NVR yet"));
+    assert_non_null(strstr(s[VX_TL_IT].text_sv, "inget har ännu exporterats till NVR"));
+
+    /* exported: nothing waits → green */
+    export_nvr(st, dir, at(2021, 3, 3, 1200));
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, NULL, &in, &err));
+    assert_true(in.known[VX_TLI_REGISTER_BACKLOG_DAYS]);
+    assert_true(in.value[VX_TLI_REGISTER_BACKLOG_DAYS] == 0);
+    assert_non_null(strstr(in.basis[VX_TLI_REGISTER_BACKLOG_DAYS], "last export 2021-03-03"));
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_IT].color, VX_TL_GREEN);
+
+    /* a dose recorded on 4 March that has not gone out: 2 days on the 6th (yellow), 4 on
+     * the 8th (red); region 01 is not affected */
+    struct vx_dose_rec d;
+    memset(&d, 0, sizeof d);
+    int64_t pid = 0;
+    {
+        struct vx_person_rec pr;
+        FILE *f = fopen(TESTPNR, "r");
+        assert_non_null(f);
+        char line[64];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (strlen(line) == 12 && !strncmp(line, "1960", 4))
+                break;
+        }
+        fclose(f);
+        memset(&pr, 0, sizeof pr);
+        struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
+        assert_int_equal(vx_pnr_parse(line, &o, &pr.p.pnr, NULL), VX_OK);
+        snprintf(pr.p.region, sizeof pr.p.region, "03");
+        snprintf(pr.p.kommun, sizeof pr.p.kommun, "0380");
+        pr.synthetic = true;
+        ASSERT_OK(st, st->ops->person_put(st, &pr, &pid));
+    }
+    d.person_id = pid;
+    snprintf(d.region, sizeof d.region, "03");
+    snprintf(d.kommun, sizeof d.kommun, "0380");
+    snprintf(d.vaccine, sizeof d.vaccine, "COM");
+    snprintf(d.source, sizeof d.source, "recorded");
+    d.dose_number = 1;
+    d.given_at = d.created_at = at(2021, 3, 4, 600);
+    ASSERT_OK(st, st->ops->dose_put(st, &d, NULL));
+    ASSERT_OK(st,
+              vx_tl_gather(st, "03", 202103, vx_day_from_ymd(2021, 3, 6), NULL, NULL, &in, &err));
+    assert_true(in.value[VX_TLI_REGISTER_BACKLOG_DAYS] == 2);
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_IT].color, VX_TL_YELLOW);
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, NULL, &in, &err));
+    assert_true(in.value[VX_TLI_REGISTER_BACKLOG_DAYS] == 4);
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_IT].color, VX_TL_RED);
+    assert_non_null(strstr(s[VX_TL_IT].text_en, "4 > 3"));
+    assert_non_null(strstr(s[VX_TL_IT].text_en, "recorded 2021-03-04"));
+    assert_non_null(strstr(s[VX_TL_IT].text_sv, "registrerades 2021-03-04"));
+    /* the day of recording itself and the day after are still green */
+    ASSERT_OK(st,
+              vx_tl_gather(st, "03", 202103, vx_day_from_ymd(2021, 3, 5), NULL, NULL, &in, &err));
+    assert_true(in.value[VX_TLI_REGISTER_BACKLOG_DAYS] == 1);
+    ASSERT_OK(st, vx_tl_gather(st, "01", 202103, asof, NULL, NULL, &in, &err));
+    assert_true(in.value[VX_TLI_REGISTER_BACKLOG_DAYS] == 0);
+
+    /* after the next export: green again */
+    export_nvr(st, dir, at(2021, 3, 8, 1200));
+    ASSERT_OK(st, vx_tl_gather(st, "03", 202103, asof, NULL, NULL, &in, &err));
+    assert_true(in.value[VX_TLI_REGISTER_BACKLOG_DAYS] == 0);
+    vx_tl_suggest(&in, s);
+    assert_int_equal(s[VX_TL_IT].color, VX_TL_GREEN);
+    close_fixture(st);
+    rm_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +594,8 @@ int main(void)
         cmocka_unit_test(test_history_is_kept),
         cmocka_unit_test(test_figures),
         cmocka_unit_test(test_gather_and_compile),
+        cmocka_unit_test(test_gather_phase_delay),
+        cmocka_unit_test(test_gather_register_backlog),
     };
     return cmocka_run_group_tests_name("store_report", tests, NULL, NULL);
 }

@@ -193,6 +193,220 @@ static void test_rules_examples(void **state)
     assert_int_equal(s[VX_TL_OVERALL].color, VX_TL_YELLOW);
 }
 
+/* ------------------------------------------------------------------ phase delay */
+
+static void targets_fixture(struct vx_tl_phase_targets *t)
+{
+    static const int ymd[VX_TL_PHASES][3] = {
+        {2021, 2, 28}, {2021, 4, 30}, {2021, 6, 30}, {2021, 8, 15}};
+    for (int k = 0; k < VX_TL_PHASES; k++)
+        t->phase[k] = (struct vx_tl_phase_target){
+            .phase = k + 1, .share = 0.8, .date = vx_day_from_ymd(ymd[k][0], ymd[k][1], ymd[k][2])};
+}
+
+/* Region in phase 2 on Sunday 2021-03-07: phase 1 done (900 of 1000), phase 2 has
+ * 10 000 persons (target 8 000 by 2021-04-30) and a pace of 700 a week = 100 a day. */
+static void input_fixture(struct vx_tl_phase_input *in, int64_t dose1_phase2)
+{
+    memset(in, 0, sizeof *in);
+    in->week_end = vx_day_from_ymd(2021, 3, 7);
+    in->population[0] = 1000;
+    in->dose1[0] = 900;
+    in->population[1] = 10000;
+    in->dose1[1] = dose1_phase2;
+    for (int w = 0; w < VX_TL_PACE_WEEKS; w++)
+        in->week_dose1[1][w] = 700;
+    in->population[2] = 5000;
+    in->population[3] = 20000;
+}
+
+/* The phase result through the indicators and the rule table. */
+static enum vx_tl_color readiness_of(const struct vx_tl_phase_result *r,
+                                     struct vx_tl_suggestion s[VX_TL_AREA_COUNT])
+{
+    struct vx_tl_indicators in;
+    memset(&in, 0, sizeof in);
+    vx_tl_phase_to_indicator(r, &in);
+    vx_tl_suggest(&in, s);
+    return s[VX_TL_READINESS].color;
+}
+
+static void test_phase_delay(void **state)
+{
+    (void)state;
+    struct vx_tl_phase_targets t;
+    targets_fixture(&t);
+    struct vx_tl_phase_input in;
+    struct vx_tl_phase_result r;
+    struct vx_tl_suggestion s[VX_TL_AREA_COUNT];
+
+    /* ahead: 4 000 to go at 100 a day = 40 days → 2021-04-16, 14 days early */
+    input_fixture(&in, 4000);
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_true(r.known);
+    assert_int_equal(r.method, VX_TL_PHASE_PACE);
+    assert_int_equal(r.phase, 2);
+    assert_int_equal(r.remaining, 4000);
+    assert_true(r.pace == 700.0);
+    assert_int_equal(r.finish, vx_day_from_ymd(2021, 4, 16));
+    assert_int_equal(r.delay_days, -14);
+    assert_int_equal(readiness_of(&r, s), VX_TL_GREEN);
+    assert_non_null(strstr(r.basis_en, "phase 2: 40.0 % of 10000 have dose 1"));
+    assert_non_null(strstr(r.basis_sv, "fas 2: 40,0 % av 10000 har dos 1"));
+    assert_non_null(strstr(r.basis_en, "2021-04-16"));
+
+    /* on time: 5 400 to go → 54 days → exactly 2021-04-30 */
+    input_fixture(&in, 2600);
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_int_equal(r.delay_days, 0);
+    assert_int_equal(readiness_of(&r, s), VX_TL_GREEN);
+
+    /* 8 days late → yellow */
+    input_fixture(&in, 1800);
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_int_equal(r.delay_days, 8);
+    assert_int_equal(readiness_of(&r, s), VX_TL_YELLOW);
+    assert_string_equal(s[VX_TL_READINESS].rules[0]->id, "readiness.phase_delay.yellow");
+
+    /* 15 days late → red; the texts carry the numbers in both languages */
+    input_fixture(&in, 1100);
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_int_equal(r.delay_days, 15);
+    assert_int_equal(r.finish, vx_day_from_ymd(2021, 5, 15));
+    assert_int_equal(readiness_of(&r, s), VX_TL_RED);
+    assert_non_null(strstr(s[VX_TL_READINESS].text_sv, "15 > 14"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_sv, "fas 2: 11,0 % av 10000"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_sv, "700,0 i veckan"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_en, "phase 2: 11.0 % of 10000"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_en, "-> 2021-05-15"));
+
+    /* a remaining share is rounded up: 80 % of 5 is 4 persons */
+    input_fixture(&in, 1100);
+    in.population[1] = 5;
+    in.dose1[1] = 3;
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_int_equal(r.remaining, 1);
+
+    /* no pace → unknown, and the text says why */
+    input_fixture(&in, 1100);
+    memset(in.week_dose1[1], 0, sizeof in.week_dose1[1]);
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_false(r.known);
+    assert_int_equal(r.method, VX_TL_PHASE_UNKNOWN);
+    assert_int_equal(r.phase, 2);
+    assert_non_null(strstr(r.basis_en, "no first dose in the 3 weeks to 2021-03-07"));
+    assert_int_equal(readiness_of(&r, s), VX_TL_UNKNOWN);
+    assert_non_null(strstr(s[VX_TL_READINESS].text_sv, "ingen första dos"));
+    assert_non_null(strstr(s[VX_TL_READINESS].text_en, "no first dose"));
+
+    /* the planner's P50 wins over the pace */
+    input_fixture(&in, 1100);
+    in.plan_finish[1] = vx_day_from_ymd(2021, 5, 3);
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_int_equal(r.method, VX_TL_PHASE_PLAN);
+    assert_int_equal(r.delay_days, 3);
+    assert_non_null(strstr(r.basis_en, "planner P50 -> 2021-05-03"));
+
+    /* a phase without persons is skipped: phase 1 empty, phase 2 is current */
+    input_fixture(&in, 1100);
+    in.population[0] = in.dose1[0] = 0;
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_int_equal(r.phase, 2);
+
+    /* phase 1 not met (799 < 800) is the current phase even while phase 2 runs */
+    input_fixture(&in, 4000);
+    in.dose1[0] = 799;
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_int_equal(r.phase, 1);
+    assert_false(r.known); /* no phase-1 first doses in the pace weeks */
+
+    /* every target met → known, 0 */
+    input_fixture(&in, 8000);
+    in.dose1[2] = 4000;
+    in.dose1[3] = 16000;
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_true(r.known);
+    assert_int_equal(r.method, VX_TL_PHASE_ALL_MET);
+    assert_int_equal(r.phase, 0);
+    assert_int_equal(r.delay_days, 0);
+    assert_int_equal(readiness_of(&r, s), VX_TL_GREEN);
+
+    /* nobody in any group → unknown */
+    memset(&in, 0, sizeof in);
+    vx_tl_phase_delay(&t, &in, &r);
+    assert_false(r.known);
+    assert_non_null(strstr(r.basis_en, "no persons"));
+}
+
+static void test_phase_targets(void **state)
+{
+    (void)state;
+    struct vx_tl_phase_targets t;
+    struct vx_err err = {0};
+    /* the shipped file */
+    assert_int_equal(vx_tl_phase_targets_load(VX_SOURCE_DIR "/data/phase_targets.json", &t, &err),
+                     VX_OK);
+    for (int k = 0; k < VX_TL_PHASES; k++) {
+        assert_int_equal(t.phase[k].phase, k + 1);
+        assert_true(t.phase[k].share > 0 && t.phase[k].share <= 1);
+        assert_true(t.phase[k].date >= vx_day_from_ymd(2021, 1, 1));
+        assert_true(t.phase[k].date <= vx_day_from_ymd(2021, 12, 31));
+    }
+    assert_int_equal(t.phase[3].date, vx_day_from_ymd(2021, 8, 15));
+
+    static const char ok[] = "{\"version\": 1, \"phases\": ["
+                             "{\"phase\": 2, \"share\": 0.8, \"date\": \"2021-04-30\"},"
+                             "{\"phase\": 1, \"share\": 1, \"date\": \"2021-02-28\", "
+                             "\"assumed\": true},"
+                             "{\"phase\": 3, \"share\": 0.75, \"date\": \"2021-06-30\"},"
+                             "{\"phase\": 4, \"share\": 0.7, \"date\": \"2021-06-30\"}]}";
+    assert_int_equal(vx_tl_phase_targets_parse(ok, strlen(ok), &t, &err), VX_OK);
+    assert_true(t.phase[0].assumed);
+    assert_false(t.phase[1].assumed);
+    assert_true(t.phase[0].share == 1.0);
+
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"{", "not valid JSON"},
+        {"{\"version\": 2, \"phases\": []}", "version"},
+        {"{\"version\": 1}", "phases: an array"},
+        {"{\"version\": 1, \"phases\": [{\"phase\": 5, \"share\": 0.8, \"date\": \"2021-04-30\"}]}",
+         "phases[0].phase"},
+        {"{\"version\": 1, \"phases\": [{\"phase\": 1, \"share\": 0, \"date\": \"2021-04-30\"}]}",
+         "phases[0].share"},
+        {"{\"version\": 1, \"phases\": [{\"phase\": 1, \"share\": 1.5, \"date\": "
+         "\"2021-04-30\"}]}",
+         "phases[0].share"},
+        {"{\"version\": 1, \"phases\": [{\"phase\": 1, \"share\": 0.8, \"date\": \"2021-02-30\"}]}",
+         "phases[0].date"},
+        {"{\"version\": 1, \"phases\": [{\"phase\": 1, \"share\": 0.8, \"date\": \"2021-02-28\", "
+         "\"assumed\": \"yes\"}]}",
+         "phases[0].assumed"},
+        {"{\"version\": 1, \"phases\": [{\"phase\": 1, \"share\": 0.8, \"date\": \"2021-02-28\"},"
+         "{\"phase\": 1, \"share\": 0.8, \"date\": \"2021-02-28\"}]}",
+         "phase 1 twice"},
+        {"{\"version\": 1, \"phases\": [{\"phase\": 1, \"share\": 0.8, \"date\": \"2021-02-28\"}]}",
+         "phase 2 missing"},
+        {"{\"version\": 1, \"phases\": ["
+         "{\"phase\": 1, \"share\": 0.8, \"date\": \"2021-05-28\"},"
+         "{\"phase\": 2, \"share\": 0.8, \"date\": \"2021-04-30\"},"
+         "{\"phase\": 3, \"share\": 0.8, \"date\": \"2021-06-30\"},"
+         "{\"phase\": 4, \"share\": 0.8, \"date\": \"2021-08-15\"}]}",
+         "phase 2's date is before phase 1's"},
+    };
+    for (size_t i = 0; i < VX_ARRAY_LEN(bad); i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(vx_tl_phase_targets_parse(bad[i].text, strlen(bad[i].text), &t, &err),
+                         VX_EINVAL);
+        if (!strstr(err.msg, bad[i].msg))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].msg);
+        assert_int_equal(t.phase[0].phase, 0); /* nothing half-filled */
+    }
+    assert_int_equal(vx_tl_phase_targets_load("/nonexistent/phase_targets.json", &t, &err), VX_EIO);
+    assert_non_null(strstr(err.msg, "/nonexistent/phase_targets.json"));
+}
+
 /* Every rule id is documented in docs/report.md. */
 static void test_rules_documented(void **state)
 {
@@ -550,6 +764,8 @@ int main(void)
         cmocka_unit_test(test_rules_thresholds),
         cmocka_unit_test(test_rules_examples),
         cmocka_unit_test(test_rules_documented),
+        cmocka_unit_test(test_phase_delay),
+        cmocka_unit_test(test_phase_targets),
         cmocka_unit_test(test_compile_counts_groups),
         cmocka_unit_test(test_compile_errors),
         cmocka_unit_test(test_similar),

@@ -834,6 +834,44 @@ static enum vx_status rx_vaccine_exists(struct vx_store *st, const char *code, b
     return one_int(st, q, &one, out, "vaccine look-up");
 }
 
+/* ------------------------------------------------------------------ backlog */
+
+static enum vx_status rx_oldest_pending(struct vx_store *st, const char *reg, const char *region,
+                                        vx_time *at)
+{
+    /* three ranges, each small when the register keeps up: the doses above the mark and
+     * the changes above the cursor (primary-key ranges) and the register's retry items.
+     * The unary + keeps SQLite off the doses (region_code, ...) index, which would scan
+     * every dose of the region instead of the range. */
+    static const char sql[] =
+        "SELECT min(t) FROM ("
+        " SELECT min(d.created_at) AS t FROM doses d"
+        "  WHERE d.id > (SELECT dose_id FROM regx_mark) AND +d.region_code = ?2"
+        " UNION ALL"
+        " SELECT min(c.at) FROM regx_changes c JOIN doses d ON d.id = c.dose_id"
+        "  WHERE c.seq > (SELECT last_seq FROM regx_cursors WHERE register = ?1)"
+        "    AND +d.region_code = ?2"
+        " UNION ALL"
+        " SELECT min(c.at) FROM regx_retries r JOIN regx_changes c ON c.seq = r.seq"
+        "  JOIN doses d ON d.id = r.dose_id WHERE r.register = ?1 AND +d.region_code = ?2)";
+    *at = 0;
+    if (!reg_ok(reg))
+        return bad_reg(st, reg);
+    sqlite3_stmt *q;
+    enum vx_status vs = sq_prep(st, sql, "register backlog", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = bind_reg(q, 1, reg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(q, 2, region ? region : "", -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+        sqlite3_reset(q);
+        return sq_error(st, rc, false, "register backlog");
+    }
+    bool found;
+    return one_int(st, q, at, &found, "register backlog"); /* NULL min reads as 0 */
+}
+
 const struct vx_store_regx_ops sq_regx_ops = {
     .name = "sqlite",
     .last_seq = rx_last_seq,
@@ -856,4 +894,5 @@ const struct vx_store_regx_ops sq_regx_ops = {
     .dose_get = rx_dose_get,
     .dose_find = rx_dose_find,
     .vaccine_exists = rx_vaccine_exists,
+    .oldest_pending = rx_oldest_pending,
 };
