@@ -224,6 +224,32 @@ enum vx_status vx_care_transfer_send(const struct vx_care_env *env, int64_t lot_
 enum vx_status vx_care_transfer_receive(const struct vx_care_env *env, int64_t transfer_id,
                                         int doses, struct vx_care_result *res);
 
+/* An issue of doses from a site's stock to a municipality: the region hands out
+ * vaccine for a municipal nurses' round (docs/care.md "Issue to a municipality").
+ * Strings borrowed. */
+struct vx_care_issue {
+    int64_t site_id;        /* the region's site whose stock the doses leave */
+    const char *vaccine;    /* product code the lot must be of */
+    const char *lot_number; /* lot of that product */
+    int doses;              /* 1..100000 */
+    const char *kommun;     /* receiving municipality, 4 digits */
+    const char *region;     /* the issuing region: the site must be one of its sites
+                               (NULL = not checked) */
+    const char *ref;        /* what it is for, e.g. "muni_round:12" (into the move's note) */
+};
+/* Issue `doses` of a lot from a site to a municipality at env->now, INSIDE THE
+ * CALLER'S OPEN TRANSACTION (env->st: vx_store_begin done by the caller, who commits
+ * together with its own record, e.g. the round's hand-over). One stock move
+ * `transfer_out` (ref 0, actor env->user, note "issue to kommun K: REF") so the
+ * site's stock is still the sum of its moves; the doses are in no site's stock
+ * afterwards (a nurse's dose moves no stock). Everything is checked before anything
+ * is written: a refusal writes nothing and leaves the transaction usable. *lot_id
+ * and *left (both may be NULL) get the lot and the doses the site has left.
+ * Refusals: bad_input (doses, kommun, lot number), site_unknown, place (site not of
+ * `region`), lot_unknown, lot_expired, stock (more than the site has). */
+enum vx_status vx_care_issue_in_tx(const struct vx_care_env *env, const struct vx_care_issue *r,
+                                   int64_t *lot_id, int *left, struct vx_care_result *res);
+
 /* Count of one lot at a site: expected = stock on hand; a discrepancy adjusts the
  * stock to the count and opens a follow-up. *out (may be NULL) gets the record. */
 enum vx_status vx_care_count(const struct vx_care_env *env, int64_t site_id, int64_t lot_id,

@@ -464,13 +464,40 @@ enum vx_status vx_muni_round_decide(struct vx_store *st, int64_t round_id, bool 
                                     const char *note, const char *actor, const char *role,
                                     vx_time now, struct vx_err *err);
 
+/* A hand-over request: the regional coordinator hands out vaccine for an approved
+ * round from one of the region's sites. Strings borrowed. */
+struct vx_muni_handover_req {
+    int64_t round_id;
+    int64_t site_id;        /* the region's site whose stock the doses leave */
+    const char *lot_number; /* 1..32 characters, a lot of the round's vaccine */
+    int doses;              /* 1..10000 */
+    int vials;              /* 1..10000 (what the nurse carries; not a stock unit) */
+    const char *actor, *role;
+    vx_time now;
+};
+
+/* What a hand-over did (caller-owned). */
+struct vx_muni_handover_out {
+    int64_t lot_id;
+    int stock_left;       /* doses of the lot left at the site */
+    char site_code[32];   /* the site the doses left */
+    char refusal_sv[256]; /* the care module's Swedish text when it refused, else "" */
+};
+
 /*
- * Record the hand-over of an approved round: lot number (1..32 characters), doses
- * and vials handed out (doses 1..10000, vials >= 1). VX_ECONFLICT unless approved.
+ * Record the hand-over of an approved round and move the doses out of the site's
+ * stock in ONE transaction: the care module's vx_care_issue_in_tx (a transfer_out
+ * stock move "issue to kommun K: muni_round:N"), the round's lot/doses/vials/by/at,
+ * status handed_out, and the audit row "muni.round.handover" (object muni_round:N,
+ * detail naming the site, lot and doses). Any refusal writes nothing. Errors:
+ * VX_EINVAL ("field: reason": lot_number, doses, vials, site), VX_ENOTFOUND (round,
+ * site or lot: "site: ..." / "lot_number: ..."), VX_ECONFLICT (round not approved;
+ * "doses: N doses in stock, M needed." when the site has fewer; lot expired),
+ * the site must be one of the round's region's (else VX_EINVAL "site: ..."); the
+ * caller checks the coordinator's scope. `out` may be NULL.
  */
-enum vx_status vx_muni_round_handover(struct vx_store *st, int64_t round_id, const char *lot_number,
-                                      int doses, int vials, const char *actor, const char *role,
-                                      vx_time now, struct vx_err *err);
+enum vx_status vx_muni_round_handover(struct vx_store *st, const struct vx_muni_handover_req *req,
+                                      struct vx_muni_handover_out *out, struct vx_err *err);
 
 /* One resident record sent by the nurse's tablet. Strings borrowed. */
 struct vx_muni_record_req {

@@ -236,6 +236,60 @@ enum vx_status vx_care_transfer_send(const struct vx_care_env *env, int64_t lot_
     return care_end(env, send_in(env, lot_id, from_site, to_site, doses, note, id, res), res);
 }
 
+/* ------------------------------------------------------------------ issue to a municipality */
+
+static bool kommun_code_ok(const char *k)
+{
+    if (!k || strlen(k) != 4)
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (k[i] < '0' || k[i] > '9')
+            return false;
+    return true;
+}
+
+enum vx_status vx_care_issue_in_tx(const struct vx_care_env *env, const struct vx_care_issue *r,
+                                   int64_t *lot_id, int *left, struct vx_care_result *res)
+{
+    care_ok(res);
+    if (!env || !env->st || !r)
+        return care_set(res, VX_CARE_R_BAD_INPUT, "", "(ingen databas)", "(no store)");
+    if (r->doses < 1 || r->doses > 100000)
+        return care_set(res, VX_CARE_R_BAD_INPUT, "doses", "1 till 100 000 doser.",
+                        "1 to 100,000 doses.");
+    if (!kommun_code_ok(r->kommun))
+        return care_set(res, VX_CARE_R_BAD_INPUT, "kommun", "Kommunkod med fyra siffror.",
+                        "A four-digit municipality code.");
+    if (!r->vaccine || !r->lot_number || !r->lot_number[0])
+        return care_set(res, VX_CARE_R_BAD_INPUT, "lot_number", "Batchnummer saknas.",
+                        "The lot number is missing.");
+    struct vx_site_rec site;
+    enum vx_status rc = care_get_site(env, r->site_id, &site, "site", res);
+    if (rc != VX_OK)
+        return rc;
+    if (r->region && strcmp(site.region, r->region) != 0)
+        return care_set(res, VX_CARE_R_PLACE, "site", "Mottagningen %s hör inte till region %s.",
+                        "Site %s is not one of region %s's sites.", site.code, r->region);
+    struct vx_lot_rec lot;
+    enum vx_status vs = env->st->ops->care->lot_find(env->st, r->vaccine, r->lot_number, &lot);
+    if (vs != VX_OK)
+        return care_read_fail(env, vs, VX_CARE_R_LOT_UNKNOWN, res);
+    if (care_local_day(env->now) > lot.expiry || (lot.usable_until && env->now >= lot.usable_until))
+        return care_set(res, VX_CARE_R_LOT_EXPIRED, NULL, NULL, NULL);
+    if ((rc = care_need_stock(env, site.id, lot.id, r->doses, "doses", res)) != VX_OK)
+        return rc;
+    char note[VX_CARE_TEXT_MAX];
+    snprintf(note, sizeof note, "issue to kommun %s: %.200s", r->kommun, r->ref ? r->ref : "");
+    if ((rc = care_move(env, site.id, lot.id, VX_MOVE_TRANSFER_OUT, -r->doses, 0, note, res)) !=
+        VX_OK)
+        return rc;
+    if (left && (vs = env->st->ops->care->stock_get(env->st, site.id, lot.id, left)) != VX_OK)
+        return care_store_fail(res, env->st, vs);
+    if (lot_id)
+        *lot_id = lot.id;
+    return VX_OK;
+}
+
 static enum vx_status receive_transfer_in(const struct vx_care_env *env, int64_t id, int doses,
                                           struct vx_care_result *res)
 {

@@ -32,6 +32,7 @@
 #include "vx/muni.h"
 #include "vx/muni_http.h"
 #include "vx/store.h"
+#include "vx/store_care.h"
 #include "vx/store_muni.h"
 
 #define LOG_LIMIT_DEFAULT 100
@@ -1017,11 +1018,157 @@ static int h_handover(struct vx_http_req *req)
     if (rc != VX_OK)
         return rc;
     const cJSON *b = vx_http_req_body(req);
+    /* the site: "site" (code) or "site_id"; it must be one of the round's region's */
+    int64_t site_id = 0;
+    const cJSON *sid = cJSON_GetObjectItemCaseSensitive(b, "site_id");
+    if (cJSON_IsNumber(sid))
+        site_id = (int64_t)sid->valuedouble;
+    const char *scode = str_field(b, "site");
+    if (scode && *scode) {
+        struct vx_site_rec site;
+        enum vx_status ss = sc.st->ops->site_get(sc.st, scode, &site);
+        if (ss == VX_ENOTFOUND)
+            return vx_http_problem_field(req, VX_EINVAL, "site", "no such site");
+        if (ss != VX_OK)
+            return vx_http_problem(req, VX_ESTORE, "cannot read the site");
+        if (site_id && site_id != site.id)
+            return vx_http_problem_field(req, VX_EINVAL, "site_id", "not the id of the site given");
+        site_id = site.id;
+    }
+    if (site_id < 1)
+        return vx_http_problem_field(req, VX_EINVAL, "site",
+                                     "required: the site whose stock the doses leave");
+    struct vx_muni_handover_req hq = {.round_id = r.id,
+                                      .site_id = site_id,
+                                      .lot_number = str_field(b, "lot_number"),
+                                      .doses = int_field(b, "doses", 0),
+                                      .vials = int_field(b, "vials", 0),
+                                      .actor = actor(&sc),
+                                      .role = role(&sc),
+                                      .now = sc.now};
+    struct vx_muni_handover_out ho;
     struct vx_err err = {0};
-    enum vx_status ds =
-        vx_muni_round_handover(sc.st, r.id, str_field(b, "lot_number"), int_field(b, "doses", 0),
-                               int_field(b, "vials", 0), actor(&sc), role(&sc), sc.now, &err);
-    return ds == VX_OK ? reply_round(req, &sc, r.id) : service_problem(req, ds, &err);
+    enum vx_status ds = vx_muni_round_handover(sc.st, &hq, &ho, &err);
+    if (ds != VX_OK)
+        return service_problem(req, ds, &err);
+    struct vx_muni_round now;
+    if (sc.st->ops->muni->round_get(sc.st, r.id, &now) != VX_OK)
+        return vx_http_problem(req, VX_ESTORE, "cannot read the round");
+    cJSON *o = round_json(sc.m, &now);
+    cJSON *h = o ? cJSON_AddObjectToObject(o, "handover") : NULL;
+    if (!h) {
+        cJSON_Delete(o);
+        return VX_ENOMEM;
+    }
+    cJSON_AddNumberToObject(h, "site_id", (double)site_id);
+    cJSON_AddStringToObject(h, "site", ho.site_code);
+    cJSON_AddNumberToObject(h, "lot_id", (double)ho.lot_id);
+    cJSON_AddNumberToObject(h, "stock_left", ho.stock_left);
+    return vx_http_reply_json(req, 200, o);
+}
+
+/* Stock the region can hand out for a round: lots of the round's vaccine with doses
+ * on hand at the sites of the round's region, usable on the round's day. */
+struct src_out {
+    cJSON *arr;
+    const char *vaccine;
+    vx_time after; /* usable after this time (thawed limit) ... */
+    vx_day day;    /* ... and not past its expiry day (the round's day) */
+};
+
+static int source_row(void *p, const struct vx_stock_row *s)
+{
+    struct src_out *so = p;
+    if (s->doses <= 0 || strcmp(s->lot.vaccine, so->vaccine) || s->lot.expiry < so->day ||
+        (s->lot.usable_until && s->lot.usable_until <= so->after))
+        return 0;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return 1;
+    cJSON_AddNumberToObject(o, "site_id", (double)s->site_id);
+    cJSON_AddStringToObject(o, "site", s->site_code);
+    cJSON_AddNumberToObject(o, "lot_id", (double)s->lot.id);
+    cJSON_AddStringToObject(o, "lot_number", s->lot.lot_number);
+    add_day(o, "expiry", s->lot.expiry);
+    cJSON_AddNumberToObject(o, "doses", s->doses);
+    cJSON_AddItemToArray(so->arr, o);
+    return 0;
+}
+
+static int h_sources(struct vx_http_req *req)
+{
+    struct scope sc;
+    struct vx_muni_round r;
+    int rc = open_scope(req, VX_MUNI_ROUND_DECIDE, &sc);
+    if (rc == VX_OK)
+        rc = path_round(req, &sc, &r);
+    if (rc != VX_OK)
+        return rc;
+    cJSON *arr = cJSON_CreateArray();
+    if (!arr)
+        return VX_ENOMEM;
+    struct src_out so = {.arr = arr,
+                         .vaccine = r.vaccine,
+                         .after = sc.now,
+                         .day = r.day > sc.today ? r.day : sc.today};
+    if (!sc.st->ops->care ||
+        sc.st->ops->care->stock_foreach(sc.st, 0, r.region, source_row, &so) != VX_OK) {
+        cJSON_Delete(arr);
+        return vx_http_problem(req, VX_ESTORE, "cannot read the stock");
+    }
+    return vx_http_reply_json(req, 200, arr);
+}
+
+/* The rounds of every municipality of a region (the regional coordinator's queue). */
+struct region_rounds {
+    const struct mh *m;
+    cJSON *arr;
+    int status; /* -1 = any */
+};
+
+static int region_round_row(void *p, const struct vx_muni_round *r)
+{
+    struct region_rounds *rr = p;
+    if (rr->status >= 0 && (int)r->status != rr->status)
+        return 0;
+    cJSON *o = round_json(rr->m, r);
+    if (!o)
+        return 1;
+    cJSON_AddItemToArray(rr->arr, o);
+    return 0;
+}
+
+static int h_region_rounds(struct vx_http_req *req)
+{
+    const struct vx_session *s = vx_http_req_session(req);
+    const char *region = vx_http_req_param(req, "region");
+    if (!s || s->role != VX_ROLE_REGION_COORD)
+        return vx_http_problem(req, VX_EDENIED, "regional coordinators only");
+    if (!region || strcmp(region, s->region) != 0)
+        return vx_http_problem(req, VX_EDENIED, "region %s is outside your scope",
+                               region ? region : "");
+    struct vx_store *st;
+    if (vx_http_req_store(req, &st) != VX_OK)
+        return vx_http_problem(req, VX_ESTORE, "database unavailable");
+    struct region_rounds rr = {.m = vx_http_req_udata(req), .status = -1};
+    const char *status = vx_http_req_query(req, "status");
+    if (status && *status) {
+        int i = 0;
+        while (i < VX_MUNI_ROUND_STATUS_COUNT &&
+               strcmp(status, vx_muni_round_status_code((enum vx_muni_round_status)i)))
+            i++;
+        if (i == VX_MUNI_ROUND_STATUS_COUNT)
+            return vx_http_problem_field(req, VX_EINVAL, "status",
+                                         "planned, approved, rejected, handed_out or done");
+        rr.status = i;
+    }
+    if (!(rr.arr = cJSON_CreateArray()))
+        return VX_ENOMEM;
+    if (st->ops->muni->round_foreach(st, NULL, region, region_round_row, &rr) != VX_OK) {
+        cJSON_Delete(rr.arr);
+        return vx_http_problem(req, VX_ESTORE, "cannot read the rounds");
+    }
+    return vx_http_reply_json(req, 200, rr.arr);
 }
 
 static int h_record(struct vx_http_req *req)
@@ -1341,12 +1488,38 @@ static const struct vx_route muni_routes[] = {
         .handler = h_handover,
         .roles = VX_ROLE_BIT(VX_ROLE_REGION_COORD),
         .tag = "municipal",
-        .summary = "The region records the vaccine handed out (lot, doses, vials)",
+        .summary =
+            "The region hands out vaccine: the doses leave a site's stock (lot, doses, vials)",
+        .description = "One transaction with the care module's stock move (transfer_out, note "
+                       "'issue to kommun K: muni_round:N'); more than the site has is 409.",
         .params = {CODE_PARAM, ID_PARAM("round id")},
-        .body = {{"lot_number", VX_JSON_STRING, .required = true, .max_len = 32,
-                  .desc = "lot received at one of the region's sites"},
+        .body = {{"site", VX_JSON_STRING, .max_len = 31,
+                  .desc = "code of the region's site whose stock the doses leave"},
+                 {"site_id", VX_JSON_INTEGER, .min = 1, .max = 9e15, .desc = "or its id"},
+                 {"lot_number", VX_JSON_STRING, .required = true, .max_len = 32,
+                  .desc = "lot of the round's vaccine in that site's stock"},
                  {"doses", VX_JSON_INTEGER, .required = true, .min = 1, .max = 10000},
                  {"vials", VX_JSON_INTEGER, .required = true, .min = 1, .max = 10000}},
+    },
+    {
+        .method = VX_HTTP_GET,
+        .path = "/api/v1/municipalities/{code}/rounds/{id}/stock",
+        .handler = h_sources,
+        .roles = VX_ROLE_BIT(VX_ROLE_REGION_COORD),
+        .tag = "municipal",
+        .summary = "Lots of the round's vaccine on hand at the region's sites (to hand out from)",
+        .params = {CODE_PARAM, ID_PARAM("round id")},
+    },
+    {
+        .method = VX_HTTP_GET,
+        .path = "/api/v1/regions/{region}/municipal-rounds",
+        .handler = h_region_rounds,
+        .roles = VX_ROLE_BIT(VX_ROLE_REGION_COORD),
+        .tag = "municipal",
+        .summary = "Rounds of every municipality of the region (the coordinator's own region)",
+        .params = {{"region", VX_JSON_STRING, .max_len = 2, .desc = "region code, e.g. 01"}},
+        .query = {{"status", VX_JSON_STRING, .max_len = 12,
+                   .desc = "planned | approved | rejected | handed_out | done"}},
     },
     {
         .method = VX_HTTP_POST,

@@ -567,46 +567,96 @@ enum vx_status vx_muni_round_decide(struct vx_store *st, int64_t round_id, bool 
                         approve ? "approved" : "rejected", &r, err);
 }
 
-enum vx_status vx_muni_round_handover(struct vx_store *st, int64_t round_id, const char *lot_number,
-                                      int doses, int vials, const char *actor, const char *role,
-                                      vx_time now, struct vx_err *err)
+enum vx_status vx_muni_round_handover(struct vx_store *st, const struct vx_muni_handover_req *req,
+                                      struct vx_muni_handover_out *out, struct vx_err *err)
 {
+    struct vx_muni_handover_out tmp;
+    if (!out)
+        out = &tmp;
+    memset(out, 0, sizeof *out);
+    const char *lot_number = req->lot_number;
     size_t n = lot_number ? strlen(lot_number) : 0;
     if (n == 0 || n >= VX_LOT_NUMBER_MAX || !clean_short(lot_number, VX_LOT_NUMBER_MAX - 1))
         return vx_err_set(err, VX_EINVAL, "lot_number: 1 to %d characters", VX_LOT_NUMBER_MAX - 1);
-    if (doses < 1 || doses > 10000)
+    if (req->doses < 1 || req->doses > 10000)
         return vx_err_set(err, VX_EINVAL, "doses: 1..10000");
-    if (vials < 1 || vials > 10000)
+    if (req->vials < 1 || req->vials > 10000)
         return vx_err_set(err, VX_EINVAL, "vials: 1..10000");
-    struct vx_muni_round cur;
-    enum vx_status rc = st->ops->muni->round_get(st, round_id, &cur);
-    if (rc == VX_ENOTFOUND)
-        return vx_err_set(err, VX_ENOTFOUND, "no round %lld", (long long)round_id);
+    if (req->site_id < 1)
+        return vx_err_set(err, VX_EINVAL, "site: the site whose stock the doses leave");
+    enum vx_status rc = vx_store_begin(st);
     if (rc != VX_OK)
-        return store_fail(st, rc, false, err, "round");
-    /* the lot must be known to the care module (received at one of the region's sites) */
-    if (st->ops->care && st->ops->care->lot_find) {
-        struct vx_lot_rec lot;
-        rc = st->ops->care->lot_find(st, cur.vaccine, lot_number, &lot);
-        if (rc == VX_ENOTFOUND)
-            return vx_err_set(err, VX_EINVAL,
+        return store_fail(st, rc, false, err, "begin");
+    struct vx_muni_round cur;
+    rc = st->ops->muni->round_get(st, req->round_id, &cur);
+    if (rc == VX_ENOTFOUND) {
+        vx_store_rollback(st);
+        return vx_err_set(err, VX_ENOTFOUND, "no round %lld", (long long)req->round_id);
+    }
+    if (rc != VX_OK)
+        return store_fail(st, rc, true, err, "round");
+    if (cur.status != VX_MUNI_ROUND_APPROVED) {
+        vx_store_rollback(st);
+        return vx_err_set(err, VX_ECONFLICT, "round %lld is %s, not approved",
+                          (long long)req->round_id, vx_muni_round_status_code(cur.status));
+    }
+    /* the doses leave the site's stock (care module, same transaction) */
+    char ref[40];
+    snprintf(ref, sizeof ref, "muni_round:%lld", (long long)cur.id);
+    struct vx_care_env env = {.st = st, .now = req->now, .user = req->actor, .role = req->role};
+    struct vx_care_issue iss = {.site_id = req->site_id,
+                                .vaccine = cur.vaccine,
+                                .lot_number = lot_number,
+                                .doses = req->doses,
+                                .kommun = cur.kommun,
+                                .region = cur.region,
+                                .ref = ref};
+    struct vx_care_result cr;
+    memset(&cr, 0, sizeof cr);
+    rc = vx_care_issue_in_tx(&env, &iss, &out->lot_id, &out->stock_left, &cr);
+    if (rc != VX_OK) {
+        vx_store_rollback(st);
+        if (cr.reason == VX_CARE_R_STORE)
+            return vx_err_set(err, VX_ESTORE, "stock: %s", cr.msg_en);
+        snprintf(out->refusal_sv, sizeof out->refusal_sv, "%.200s", cr.msg_sv);
+        const char *field = cr.reason == VX_CARE_R_LOT_UNKNOWN || cr.reason == VX_CARE_R_LOT_EXPIRED
+                                ? "lot_number"
+                            : cr.reason == VX_CARE_R_STOCK ? "doses"
+                                                           : "site";
+        /* an unknown site or lot is a bad field of the request (422), not a missing path */
+        enum vx_status es = rc == VX_ENOTFOUND || cr.reason == VX_CARE_R_PLACE ? VX_EINVAL : rc;
+        if (cr.reason == VX_CARE_R_LOT_UNKNOWN) {
+            snprintf(out->refusal_sv, sizeof out->refusal_sv,
+                     "Ingen batch %s av %s har tagits emot.", lot_number, cur.vaccine);
+            return vx_err_set(err, es,
                               "lot_number: no lot %s of %s has been received in the region",
                               lot_number, cur.vaccine);
-        if (rc != VX_OK)
-            return store_fail(st, rc, false, err, "lot");
+        }
+        return vx_err_set(err, es, "%s: %s", field, cr.msg_en);
     }
+    struct vx_site_rec site;
+    if ((rc = st->ops->care->site_get_id(st, req->site_id, &site)) != VX_OK)
+        return store_fail(st, rc, true, err, "site");
+    snprintf(out->site_code, sizeof out->site_code, "%s", site.code);
     struct vx_muni_round r = cur;
     r.status = VX_MUNI_ROUND_HANDED;
     snprintf(r.lot_number, sizeof r.lot_number, "%s", lot_number);
-    r.doses_handed = doses;
-    r.vials_handed = vials;
-    snprintf(r.handed_by, sizeof r.handed_by, "%s", actor ? actor : "");
-    r.handed_at = now;
-    char what[96];
-    snprintf(what, sizeof what, "handed out lot %.32s: %d doses, %d vials", lot_number, doses,
-             vials);
-    return round_change(st, round_id, VX_MUNI_ROUND_APPROVED, actor, role, now,
-                        "muni.round.handover", what, &r, err);
+    r.doses_handed = req->doses;
+    r.vials_handed = req->vials;
+    snprintf(r.handed_by, sizeof r.handed_by, "%s", req->actor ? req->actor : "");
+    r.handed_at = req->now;
+    rc = st->ops->muni->round_update(st, &r);
+    char obj[40];
+    snprintf(obj, sizeof obj, "muni_round:%lld", (long long)cur.id);
+    if (rc == VX_OK)
+        rc = audit(st, req->actor, req->role, req->now, "muni.round.handover", obj, cur.region,
+                   cur.kommun, "handed out lot %.32s from site %.31s: %d doses, %d vials (%d left)",
+                   lot_number, site.code, req->doses, req->vials, out->stock_left);
+    if (rc == VX_OK)
+        rc = vx_store_commit(st);
+    if (rc != VX_OK)
+        return store_fail(st, rc, true, err, "muni.round.handover");
+    return VX_OK;
 }
 
 /* ------------------------------------------------------------------ records */

@@ -12,8 +12,10 @@
  *                coverage and the access log are on the page; English and back.
  *   nurse        signs in; a plan with Comirnaty in vials is refused by the transport
  *                rules (shown); a plan with drawn-up syringes for the home health
- *                care unit HSV-1 is stored; the regional coordinator approves it and
- *                hands out the lot (API); with the network cut
+ *                care unit HSV-1 is stored; the regional coordinator (its own browser,
+ *                region-rounds.html) sees it waiting, cannot refuse without a reason,
+ *                approves it and hands out the lot from a site chosen in the stock
+ *                list → the site's stock API shows the doses gone; with the network cut
  *                (context.setOffline(true)) the nurse records every resident left as
  *                vaccinated → all queued on the tablet, nothing sent; back online →
  *                the queue empties, every resident shows the dose from the server;
@@ -129,7 +131,7 @@ async function regionLogin() {
   return r.cookie;
 }
 
-async function nurseFlow(ctx, page) {
+async function nurseFlow(ctx, page, rpage) {
   await check('nurse signs in', async () => {
     await signIn(page, 'ssk1');
     await page.getByRole('heading', { level: 2, name: 'Planera en runda' }).waitFor();
@@ -156,17 +158,63 @@ async function nurseFlow(ctx, page) {
     roundId = (await rounds.json())[0].id;
     assert.ok(roundId > 0);
   });
-  let residents = [];
-  await check('the region approves and hands out the lot', async () => {
+  await check('the region approves the round on its page', async () => {
+    await rpage.goto(new URL('region-rounds.html', BASE).href);
+    await rpage.getByLabel('Regionkod').fill('01');
+    await rpage.getByLabel('Användar-id').fill('rc1');
+    await rpage.getByRole('button', { name: 'Logga in' }).click();
+    const card = rpage.locator(`article[data-round="${roundId}"]`);
+    await card.waitFor();
+    assert.match(await card.innerText(), /Planerad – väntar på regionen/);
+    await shot(rpage, 'region-waiting');
+    /* refusing needs a reason: nothing is sent without one */
+    await card.getByRole('button', { name: /^Avslå:/ }).click();
+    await card.getByText('Skriv en motivering när rundan avslås.').waitFor();
+    await card.getByLabel('Motivering').fill('Godkänd enligt överenskommelse');
+    await card.getByRole('button', { name: /^Godkänn:/ }).click();
+    await rpage.locator('#region-note', { hasText: 'är godkänd' }).waitFor();
+  });
+  await check('the region hands out the lot from a site: the stock goes down', async () => {
     const ck = await regionLogin();
     const base = `api/v1/municipalities/0180/rounds/${roundId}`;
-    let r = await apiJson('POST', `${base}/decision`, { approve: true, note: 'OK' }, ck);
-    assert.equal(r.status, 200, JSON.stringify(r.data));
-    r = await apiJson('GET', base, null, ck);
+    let r = await apiJson('GET', base, null, ck);
     assert.equal(r.status, 200);
     assert.equal(r.data.resident_list[0].consent, undefined, 'the region sees no consent');
-    r = await apiJson('POST', `${base}/handover`, { lot_number: LOT, doses: r.data.doses_ordered, vials: r.data.vials_ordered }, ck);
+    assert.equal(r.data.status, 'approved');
+    const ordered = r.data.doses_ordered;
+    r = await apiJson('GET', `${base}/stock`, null, ck);
     assert.equal(r.status, 200, JSON.stringify(r.data));
+    const src = r.data.find((x) => x.lot_number === LOT);
+    assert.ok(src, `lot ${LOT} in the region's stock: ${JSON.stringify(r.data)}`);
+    const stockOf = async () => {
+      const s = await apiJson('GET', `api/v1/sites/${src.site_id}/stock`, null, ck);
+      assert.equal(s.status, 200, JSON.stringify(s.data));
+      return s.data.lots.find((l) => l.lot_number === LOT).doses;
+    };
+    const before = await stockOf();
+    assert.equal(before, src.doses);
+    const card = rpage.locator(`article[data-round="${roundId}"]`);
+    const select = card.getByLabel('Från lager (mottagning och batch)');
+    const options = await select.locator('option').allInnerTexts();
+    const idx = options.findIndex((o) => o.startsWith(`${src.site} · ${LOT} · `));
+    assert.ok(idx >= 0, `source option for ${src.site}/${LOT}: ${options}`);
+    await select.selectOption({ index: idx });
+    assert.equal(await card.getByLabel('Doser').inputValue(), String(ordered));
+    await shot(rpage, 'region-handout');
+    await card.getByRole('button', { name: /^Lämna ut vaccin:/ }).click();
+    const note = rpage.locator('#region-note', { hasText: 'utlämnade från' });
+    await note.waitFor();
+    assert.match(await note.innerText(), new RegExp(`Kvar i lager där: ${before - ordered} doser`));
+    assert.equal(await stockOf(), before - ordered, 'the hand-over took the doses out of the site stock');
+    assert.match(await rpage.locator('#rounds-h + *').innerText(), new RegExp(`${ordered} × ${LOT}`));
+    await shot(rpage, 'region-handed');
+    await rpage.getByRole('button', { name: 'Change language to English' }).click();
+    await rpage.getByRole('heading', { level: 2, name: 'Other rounds' }).waitFor();
+    await shot(rpage, 'region-en');
+    await rpage.getByRole('button', { name: 'Byt språk till svenska' }).click();
+  });
+  let residents = [];
+  await check('the nurse sees the vaccine handed out', async () => {
     await page.getByRole('button', { name: 'Läs in igen' }).click();
     await page.getByText(`Batch ${LOT}`).waitFor();
     residents = await page.locator('#left-list h3').allInnerTexts();
@@ -239,7 +287,7 @@ async function main() {
   if (!health || !health.ok) throw new Error(`no server at ${BASE}`);
   assert.ok(CSV && fs.existsSync(CSV), 'VX_MUNI_CSV must name the resident-list CSV');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vx-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
+  const launchOpts = {
     executablePath: CHROMIUM,
     headless: process.env.VX_HEADFUL !== '1',
     args: [
@@ -254,7 +302,10 @@ async function main() {
     viewport: { width: 1100, height: 900 },
     locale: 'sv-SE',
     timezoneId: 'Europe/Stockholm',
-  });
+  };
+  const ctx = await chromium.launchPersistentContext(profile, launchOpts);
+  let rctx = null;
+  let rprofile = null;
   try {
     const page = ctx.pages()[0] || (await ctx.newPage());
     page.setDefaultTimeout(10000);
@@ -264,7 +315,16 @@ async function main() {
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     await flow(ctx, page, 'coordinator', () => coordinatorFlow(page), 'municipality.html');
     await page.goto(new URL('nurse.html', BASE).href);
-    await flow(ctx, page, 'nurse', () => nurseFlow(ctx, page), 'nurse.html');
+    /* the regional coordinator works in a browser of its own (its own session cookie) */
+    rprofile = fs.mkdtempSync(path.join(os.tmpdir(), 'vx-chromium-'));
+    rctx = await chromium.launchPersistentContext(rprofile, launchOpts);
+    const rpage = rctx.pages()[0] || (await rctx.newPage());
+    rpage.setDefaultTimeout(10000);
+    rpage.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    rpage.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await flow(ctx, page, 'nurse', () => nurseFlow(ctx, page, rpage), 'nurse.html');
     await flow(ctx, page, 'console', () =>
       check('no console errors (CSP violations, script errors)', async () => {
         const real = consoleErrors.filter(
@@ -276,6 +336,8 @@ async function main() {
   } finally {
     await ctx.close();
     fs.rmSync(profile, { recursive: true, force: true });
+    if (rctx) await rctx.close();
+    if (rprofile) fs.rmSync(rprofile, { recursive: true, force: true });
   }
 }
 

@@ -79,6 +79,23 @@ static void make_db(void)
     int64_t lot_id;
     bool created;
     assert_int_equal(st->ops->care->lot_put(st, &lot, &lot_id, &created), VX_OK);
+    /* a site of region 01 holding 5 doses of the lot (the hand-over takes them out) */
+    struct vx_site_rec site;
+    memset(&site, 0, sizeof site);
+    snprintf(site.code, sizeof site.code, "01-VC-0001");
+    snprintf(site.name, sizeof site.name, "VC Test");
+    snprintf(site.region, sizeof site.region, "01");
+    snprintf(site.kommun, sizeof site.kommun, "0180");
+    site.stations = 1;
+    site.minutes_per_dose = 10;
+    site.open_minute = 480;
+    site.close_minute = 1020;
+    site.weekdays = 0x1f;
+    int64_t site_id;
+    assert_int_equal(st->ops->site_put(st, &site, &site_id), VX_OK);
+    struct vx_stock_move_rec m = {
+        .site_id = site_id, .lot_id = lot_id, .kind = VX_MOVE_RECEIPT, .doses = 5, .at = 1};
+    assert_int_equal(st->ops->care->move_put(st, &m), VX_OK);
     vx_store_close(st);
 }
 
@@ -139,6 +156,8 @@ static const struct {
     {"GET", "/api/v1/municipalities/{code}/rounds/{id}", VX_MUNI_ROUND_READ},
     {"POST", "/api/v1/municipalities/{code}/rounds/{id}/decision", VX_MUNI_ROUND_DECIDE},
     {"POST", "/api/v1/municipalities/{code}/rounds/{id}/handover", VX_MUNI_ROUND_DECIDE},
+    {"GET", "/api/v1/municipalities/{code}/rounds/{id}/stock", VX_MUNI_ROUND_DECIDE},
+    {"GET", "/api/v1/regions/{region}/municipal-rounds", VX_MUNI_ROUND_DECIDE},
     {"POST", "/api/v1/municipalities/{code}/rounds/{id}/records", VX_MUNI_ROUND_RECORD},
     {"GET", "/api/v1/municipalities/{code}/coverage", VX_MUNI_COVERAGE},
     {"GET", "/api/v1/municipalities/{code}/access-log", VX_MUNI_ACCESS_LOG},
@@ -364,13 +383,66 @@ static void test_round_flow(void **state)
     assert_string_equal(cJSON_GetStringValue(jget(r->json, "status")), "approved");
     resp_free(r);
     snprintf(sub, sizeof sub, "%s/handover", path);
-    r = call("POST", sub, "{\"lot_number\":\"XX000\",\"doses\":2,\"vials\":1}", ck_rc);
+    r = call("POST", sub,
+             "{\"site\":\"01-VC-0001\",\"lot_number\":\"XX000\",\"doses\":2,"
+             "\"vials\":1}",
+             ck_rc);
     expect_status(r, 422);
     assert_true(has_error(r, "lot_number", "no lot"));
     resp_free(r);
     r = call("POST", sub, "{\"lot_number\":\"EJ6795\",\"doses\":2,\"vials\":1}", ck_rc);
+    expect_status(r, 422); /* no site */
+    assert_true(has_error(r, "site", "required"));
+    resp_free(r);
+    r = call("POST", sub,
+             "{\"site\":\"99-XX-0001\",\"lot_number\":\"EJ6795\",\"doses\":2,"
+             "\"vials\":1}",
+             ck_rc);
+    expect_status(r, 422);
+    assert_true(has_error(r, "site", "no such site"));
+    resp_free(r);
+    r = call("POST", sub,
+             "{\"site\":\"01-VC-0001\",\"lot_number\":\"EJ6795\",\"doses\":6,"
+             "\"vials\":1}",
+             ck_rc);
+    expect_status(r, 409); /* the site has 5 */
+    resp_free(r);
+    assert_int_equal(db_int("SELECT count(*) FROM stock_moves WHERE kind = 'transfer_out'"), 0);
+    /* the stock the region can hand out from */
+    snprintf(sub, sizeof sub, "%s/stock", path);
+    r = call("GET", sub, NULL, ck_mn);
+    expect_status(r, 403);
+    resp_free(r);
+    r = call("GET", sub, NULL, ck_rc);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetArraySize(r->json), 1);
+    assert_int_equal((int)cJSON_GetNumberValue(jget(cJSON_GetArrayItem(r->json, 0), "doses")), 5);
+    resp_free(r);
+    snprintf(sub, sizeof sub, "%s/handover", path);
+    r = call("POST", sub,
+             "{\"site\":\"01-VC-0001\",\"lot_number\":\"EJ6795\",\"doses\":2,"
+             "\"vials\":1}",
+             ck_rc);
     expect_status(r, 200);
     assert_string_equal(cJSON_GetStringValue(jget(r->json, "status")), "handed_out");
+    assert_int_equal((int)cJSON_GetNumberValue(jget(jget(r->json, "handover"), "stock_left")), 3);
+    resp_free(r);
+    assert_int_equal(db_int("SELECT doses FROM stock WHERE lot_id = (SELECT id FROM lots WHERE "
+                            "lot_number = 'EJ6795')"),
+                     3);
+    /* the region's queue: only the coordinator's own region */
+    r = call("GET", "/api/v1/regions/01/municipal-rounds?status=handed_out", NULL, ck_rc);
+    expect_status(r, 200);
+    assert_int_equal(cJSON_GetArraySize(r->json), 1);
+    resp_free(r);
+    r = call("GET", "/api/v1/regions/01/municipal-rounds?status=nope", NULL, ck_rc);
+    expect_status(r, 422);
+    resp_free(r);
+    r = call("GET", "/api/v1/regions/01/municipal-rounds", NULL, ck_rc14);
+    expect_status(r, 403);
+    resp_free(r);
+    r = call("GET", "/api/v1/regions/01/municipal-rounds", NULL, ck_mc);
+    expect_status(r, 403);
     resp_free(r);
 
     /* the nurse records a dose; the tablet resends it three times */

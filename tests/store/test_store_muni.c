@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,23 +46,8 @@ struct fx {
     int64_t pid[N_P];
     vx_day today;
     vx_time now;
+    int64_t site, site_uppsala, lot;
 };
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static int fx_setup(void **state)
 {
@@ -108,6 +94,29 @@ static int fx_setup(void **state)
     int64_t lot_id;
     bool created;
     assert_int_equal(fx->st->ops->care->lot_put(fx->st, &lot, &lot_id, &created), VX_OK);
+    fx->lot = lot_id;
+    /* a site of region 01 with 10 doses of the lot, and one of region 03 */
+    const char *codes[2] = {"01-VC-0001", "03-VC-0001"};
+    const char *regions[2] = {"01", "03"};
+    const char *kommuns[2] = {"0180", "0380"};
+    for (int i = 0; i < 2; i++) {
+        struct vx_site_rec site;
+        memset(&site, 0, sizeof site);
+        snprintf(site.code, sizeof site.code, "%s", codes[i]);
+        snprintf(site.name, sizeof site.name, "VC %d", i);
+        snprintf(site.region, sizeof site.region, "%s", regions[i]);
+        snprintf(site.kommun, sizeof site.kommun, "%s", kommuns[i]);
+        site.stations = 1;
+        site.minutes_per_dose = 10;
+        site.open_minute = 480;
+        site.close_minute = 1020;
+        site.weekdays = 0x1f;
+        assert_int_equal(fx->st->ops->site_put(fx->st, &site, i ? &fx->site_uppsala : &fx->site),
+                         VX_OK);
+    }
+    struct vx_stock_move_rec m = {
+        .site_id = fx->site, .lot_id = lot_id, .kind = VX_MOVE_RECEIPT, .doses = 10, .at = fx->now};
+    assert_int_equal(fx->st->ops->care->move_put(fx->st, &m), VX_OK);
     *state = fx;
     return 0;
 }
@@ -125,6 +134,21 @@ static int fx_teardown(void **state)
     unlink(p);
     free(fx);
     return 0;
+}
+
+/* Hand out `doses` of lot `lot_number` for round `id` from `site`. */
+static enum vx_status handover(struct fx *fx, int64_t id, int64_t site, const char *lot_number,
+                               int doses, struct vx_muni_handover_out *out, struct vx_err *err)
+{
+    struct vx_muni_handover_req q = {.round_id = id,
+                                     .site_id = site,
+                                     .lot_number = lot_number,
+                                     .doses = doses,
+                                     .vials = 1,
+                                     .actor = "rc1",
+                                     .role = "regional_coordinator",
+                                     .now = fx->now};
+    return vx_muni_round_handover(fx->st, &q, out, err);
 }
 
 static long long count(struct fx *fx, const char *sql)
@@ -442,22 +466,59 @@ static void test_plan(void **state)
                      3);
 
     /* decision and hand-over */
-    assert_int_equal(
-        vx_muni_round_handover(fx->st, r.id, "EJ6795", 3, 1, "rc1", "rc", fx->now, &err),
-        VX_ECONFLICT);
+    struct vx_muni_handover_out ho;
+    assert_int_equal(handover(fx, r.id, fx->site, "EJ6795", 3, &ho, &err), VX_ECONFLICT);
     assert_int_equal(vx_muni_round_decide(fx->st, r.id, true, "ok", "rc1", "regional_coordinator",
                                           fx->now, &err),
                      VX_OK);
     assert_int_equal(vx_muni_round_decide(fx->st, r.id, false, "no", "rc1", "rc", fx->now, &err),
                      VX_ECONFLICT);
-    assert_int_equal(
-        vx_muni_round_handover(fx->st, r.id, "NOPE1", 3, 1, "rc1", "rc", fx->now, &err), VX_EINVAL);
+    long long moves = count(fx, "SELECT count(*) FROM stock_moves");
+    long long audits = count(fx, "SELECT count(*) FROM audit_log");
+    assert_int_equal(handover(fx, r.id, fx->site, "NOPE1", 3, &ho, &err), VX_EINVAL);
     assert_non_null(strstr(err.msg, "lot_number:"));
-    assert_int_equal(
-        vx_muni_round_handover(fx->st, r.id, "EJ6795", 0, 1, "rc1", "rc", fx->now, &err),
-        VX_EINVAL);
-    assert_int_equal(
-        vx_muni_round_handover(fx->st, r.id, "EJ6795", 3, 1, "rc1", "rc", fx->now, &err), VX_OK);
+    assert_int_equal(handover(fx, r.id, fx->site, "EJ6795", 0, &ho, &err), VX_EINVAL);
+    assert_non_null(strstr(err.msg, "doses:"));
+    assert_int_equal(handover(fx, r.id, 0, "EJ6795", 3, &ho, &err), VX_EINVAL);
+    assert_non_null(strstr(err.msg, "site:"));
+    assert_int_equal(handover(fx, r.id, 9999, "EJ6795", 3, &ho, &err), VX_EINVAL);
+    assert_non_null(strstr(err.msg, "site:"));
+    /* a site of another region */
+    assert_int_equal(handover(fx, r.id, fx->site_uppsala, "EJ6795", 3, &ho, &err), VX_EINVAL);
+    assert_non_null(strstr(err.msg, "site:"));
+    /* more than the site has: 409, in Swedish too */
+    assert_int_equal(handover(fx, r.id, fx->site, "EJ6795", 11, &ho, &err), VX_ECONFLICT);
+    assert_non_null(strstr(err.msg, "doses: "));
+    assert_non_null(strstr(err.msg, "10 doses in stock, 11 needed"));
+    assert_non_null(strstr(ho.refusal_sv, "10 doser i lager"));
+    /* refusals wrote nothing: no move, no audit row, the round still approved */
+    assert_int_equal(count(fx, "SELECT count(*) FROM stock_moves"), moves);
+    assert_int_equal(count(fx, "SELECT count(*) FROM audit_log"), audits);
+    assert_int_equal(fx->st->ops->muni->round_get(fx->st, r.id, &r), VX_OK);
+    assert_int_equal(r.status, VX_MUNI_ROUND_APPROVED);
+    assert_int_equal(handover(fx, r.id, fx->site, "EJ6795", 3, &ho, &err), VX_OK);
+    assert_int_equal(ho.stock_left, 7);
+    assert_int_equal(ho.lot_id, fx->lot);
+    assert_string_equal(ho.site_code, "01-VC-0001");
+    int left = -1;
+    assert_int_equal(fx->st->ops->care->stock_get(fx->st, fx->site, fx->lot, &left), VX_OK);
+    assert_int_equal(left, 7);
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM stock_moves WHERE kind = 'transfer_out' AND doses = -3 AND "
+             "actor = 'rc1' AND note = 'issue to kommun 0180: muni_round:%lld'",
+             (long long)r.id);
+    assert_int_equal(count(fx, sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit_log WHERE action = 'muni.round.handover' AND object = "
+             "'muni_round:%lld' AND detail LIKE "
+             "'muni 0180: handed out lot EJ6795 from site 01-VC-0001: 3 doses%%'",
+             (long long)r.id);
+    assert_int_equal(count(fx, sql), 1);
+    /* a second hand-over of the same round is refused and moves nothing */
+    assert_int_equal(handover(fx, r.id, fx->site, "EJ6795", 3, &ho, &err), VX_ECONFLICT);
+    assert_int_equal(fx->st->ops->care->stock_get(fx->st, fx->site, fx->lot, &left), VX_OK);
+    assert_int_equal(left, 7);
     assert_int_equal(fx->st->ops->muni->round_get(fx->st, r.id, &r), VX_OK);
     assert_int_equal(r.status, VX_MUNI_ROUND_HANDED);
     assert_string_equal(r.lot_number, "EJ6795");
@@ -500,8 +561,7 @@ static void test_record_idempotent(void **state)
     assert_int_equal(count(fx, "SELECT count(*) FROM muni_records"), 0);
     assert_int_equal(vx_muni_round_decide(fx->st, id, true, NULL, "rc1", "rc", fx->now, &err),
                      VX_OK);
-    assert_int_equal(vx_muni_round_handover(fx->st, id, "EJ6795", 2, 1, "rc1", "rc", fx->now, &err),
-                     VX_OK);
+    assert_int_equal(handover(fx, id, fx->site, "EJ6795", 2, NULL, &err), VX_OK);
 
     /* bad keys */
     q.key = "short";

@@ -111,24 +111,25 @@ export function typeName(code) {
 
 function signIn(role, app, render) {
   const err = h('div');
-  const kId = 'signin-kommun';
+  const region = role === 'regional_coordinator';
+  const kId = region ? 'signin-region' : 'signin-kommun';
   const uId = 'signin-user';
   const form = h(
     'form',
     { class: 'card', 'aria-labelledby': 'signin-h', novalidate: true },
     h('h2', { id: 'signin-h', text: t('muni.signin.title') }),
-    h('p', { text: t('muni.signin.text') }),
+    h('p', { text: t(region ? 'muni.region.signin_text' : 'muni.signin.text') }),
     h(
       'div',
       { class: 'field' },
-      h('label', { for: kId, text: t('muni.signin.kommun') }),
-      h('p', { class: 'hint', id: `${kId}-hint`, text: t('muni.signin.kommun_hint') }),
+      h('label', { for: kId, text: t(region ? 'muni.region.signin_region' : 'muni.signin.kommun') }),
+      h('p', { class: 'hint', id: `${kId}-hint`, text: t(region ? 'muni.region.signin_region_hint' : 'muni.signin.kommun_hint') }),
       h('input', {
         id: kId,
-        name: 'kommun',
-        value: '0180',
+        name: 'scope',
+        value: region ? '01' : '0180',
         inputmode: 'numeric',
-        maxlength: 4,
+        maxlength: region ? 2 : 4,
         autocomplete: 'off',
         'aria-describedby': `${kId}-hint`,
       }),
@@ -140,7 +141,7 @@ function signIn(role, app, render) {
       h('input', {
         id: uId,
         name: 'user',
-        value: role === 'municipal_nurse' ? 'ssk1' : 'samordnare1',
+        value: { municipal_nurse: 'ssk1', regional_coordinator: 'region1' }[role] || 'samordnare1',
         autocomplete: 'username',
       }),
     ),
@@ -152,7 +153,9 @@ function signIn(role, app, render) {
     err.replaceChildren();
     try {
       await api('POST', '/api/v1/session', {
-        body: { role, kommun: form.kommun.value.trim(), user: form.user.value.trim() },
+        body: region
+          ? { role, region: form.scope.value.trim(), user: form.user.value.trim() }
+          : { role, kommun: form.scope.value.trim(), user: form.user.value.trim() },
       });
       await loadMe();
       header();
@@ -179,11 +182,11 @@ function header() {
   if (body.dataset.title) document.title = t(body.dataset.title);
   const who = document.getElementById('who');
   const out = document.getElementById('logout');
-  if (M.me && M.me.kommun) {
+  if (M.me && (M.me.kommun || M.me.region)) {
     who.textContent = t('muni.who', {
       user: M.me.user || M.me.display_name || '',
       role: M.me.role_name || M.me.role,
-      kommun: M.me.kommun,
+      kommun: M.me.kommun || M.me.region,
     });
     out.hidden = false;
   } else {
@@ -486,4 +489,235 @@ async function renderCoordinator(app) {
   if (res) res.scrollIntoView();
 }
 
+/* ------------------------------------------------------------ region page */
+
+/*
+ * region-rounds.html: the regional coordinator sees the rounds of its region's
+ * municipalities (GET /api/v1/regions/{region}/municipal-rounds); a planned round is
+ * approved or refused with a reason (POST …/decision); an approved round gets its
+ * vaccine handed out from one site's stock (GET …/rounds/{id}/stock lists the lots of
+ * the round's vaccine on hand at the region's sites; POST …/handover moves the doses
+ * out of that site's stock and answers with what is left there).
+ */
+const R = { note: '' };
+
+function roundBase(r) {
+  return `/api/v1/municipalities/${encodeURIComponent(r.kommun)}/rounds/${r.id}`;
+}
+
+function roundTitle(r) {
+  return `${r.kommun} ${r.unit_name || r.unit_code} ${fmtDate(r.date)}`;
+}
+
+function decideForm(r, out, reload) {
+  const id = `reason-${r.id}`;
+  const form = h(
+    'form',
+    { class: 'round-decision', 'aria-label': `${t('muni.region.decide')}: ${roundTitle(r)}`, novalidate: true },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id, text: t('muni.region.reason') }),
+      h('input', { id, name: 'note', type: 'text', maxlength: 128, autocomplete: 'off' }),
+    ),
+  );
+  const send = async (approve) => {
+    out.replaceChildren();
+    try {
+      await api('POST', `${roundBase(r)}/decision`, { body: { approve, note: form.note.value.trim() } });
+      R.note = t(approve ? 'muni.region.approved' : 'muni.region.refused', { round: roundTitle(r) });
+      await reload();
+    } catch (e) {
+      out.replaceChildren(problemBox(e));
+    }
+  };
+  form.append(
+    h(
+      'p',
+      { class: 'actions' },
+      h('button', {
+        type: 'button',
+        class: 'btn btn-primary',
+        text: t('muni.region.approve'),
+        'aria-label': `${t('muni.region.approve')}: ${roundTitle(r)}`,
+        onclick: () => send(true),
+      }),
+      h('button', {
+        type: 'button',
+        class: 'btn btn-secondary',
+        text: t('muni.region.refuse'),
+        'aria-label': `${t('muni.region.refuse')}: ${roundTitle(r)}`,
+        onclick: () => {
+          if (!form.note.value.trim()) {
+            out.replaceChildren(h('p', { class: 'alert alert-error', role: 'alert', text: t('muni.region.reason_needed') }));
+            form.note.focus();
+            return;
+          }
+          send(false);
+        },
+      }),
+    ),
+  );
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  return form;
+}
+
+async function handoutForm(r, out, reload) {
+  let stock;
+  try {
+    stock = await api('GET', `${roundBase(r)}/stock`);
+  } catch (e) {
+    return problemBox(e);
+  }
+  if (!stock.length) return h('p', { class: 'alert alert-info', text: t('muni.region.no_stock', { vaccine: r.vaccine_name }) });
+  const sId = `source-${r.id}`;
+  const dId = `doses-${r.id}`;
+  const vId = `vials-${r.id}`;
+  const form = h(
+    'form',
+    { class: 'round-handout', 'aria-label': `${t('muni.region.handout')}: ${roundTitle(r)}`, novalidate: true },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: sId, text: t('muni.region.source') }),
+      h(
+        'select',
+        { id: sId, name: 'source' },
+        stock.map((s, i) =>
+          h('option', {
+            value: String(i),
+            text: t('muni.region.source_option', { site: s.site, lot: s.lot_number, doses: s.doses, expiry: fmtDate(s.expiry) }),
+          }),
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: dId, text: t('muni.region.doses') }),
+      h('input', { id: dId, name: 'doses', type: 'number', min: 1, max: 10000, value: String(r.doses_ordered) }),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: vId, text: t('muni.region.vials') }),
+      h('input', { id: vId, name: 'vials', type: 'number', min: 1, max: 10000, value: String(r.vials_ordered) }),
+    ),
+    h(
+      'p',
+      { class: 'actions' },
+      h('button', {
+        type: 'submit',
+        class: 'btn btn-primary',
+        text: t('muni.region.handout'),
+        'aria-label': `${t('muni.region.handout')}: ${roundTitle(r)}`,
+      }),
+    ),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    const s = stock[Number(form.source.value)];
+    try {
+      const res = await api('POST', `${roundBase(r)}/handover`, {
+        body: {
+          site: s.site,
+          lot_number: s.lot_number,
+          doses: Number(form.doses.value),
+          vials: Number(form.vials.value),
+        },
+      });
+      R.note = t('muni.region.handed', {
+        round: roundTitle(r),
+        doses: res.doses_handed,
+        lot: res.lot_number,
+        site: res.handover.site,
+        left: res.handover.stock_left,
+      });
+      await reload();
+    } catch (e) {
+      out.replaceChildren(problemBox(e));
+    }
+  });
+  return form;
+}
+
+async function roundCard(r, reload) {
+  const out = h('div', { class: 'round-out' });
+  const hId = `round-${r.id}-h`;
+  const facts = h(
+    'dl',
+    { class: 'facts' },
+    h('dt', { text: t('muni.rounds.vaccine') }),
+    h('dd', { text: `${r.vaccine_name} (${t(`muni.form.${r.form}`)})` }),
+    h('dt', { text: t('muni.region.ordered') }),
+    h('dd', { text: t('muni.region.ordered_value', { doses: r.doses_ordered, vials: r.vials_ordered }) }),
+    h('dt', { text: t('muni.region.residents') }),
+    h('dd', { text: String(r.residents) }),
+    h('dt', { text: t('muni.region.planned_by') }),
+    h('dd', { text: r.planned_by }),
+  );
+  if (r.decision_note) facts.append(h('dt', { text: t('muni.region.reason') }), h('dd', { text: r.decision_note }));
+  const body =
+    r.status === 'planned' ? decideForm(r, out, reload) : await handoutForm(r, out, reload);
+  return h(
+    'article',
+    { class: 'card round-card', 'aria-labelledby': hId, 'data-round': String(r.id) },
+    h('h3', { id: hId, text: roundTitle(r) }),
+    h('p', { class: 'muted', text: t(`muni.status.${r.status}`) }),
+    facts,
+    body,
+    out,
+  );
+}
+
+async function renderRegion(app) {
+  let rounds;
+  try {
+    rounds = await api('GET', `/api/v1/regions/${encodeURIComponent(M.me.region)}/municipal-rounds`);
+  } catch (e) {
+    app.replaceChildren(problemBox(e));
+    return;
+  }
+  const reload = () => renderRegion(app);
+  const waiting = rounds.filter((r) => r.status === 'planned' || r.status === 'approved');
+  const others = rounds.filter((r) => r.status !== 'planned' && r.status !== 'approved');
+  const cards = [];
+  for (const r of waiting) cards.push(await roundCard(r, reload));
+  const note = R.note ? h('p', { class: 'alert alert-ok', role: 'status', id: 'region-note', tabindex: '-1', text: R.note }) : null;
+  R.note = '';
+  app.replaceChildren(
+    ...[
+      note,
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'waiting-h' },
+        h('h2', { id: 'waiting-h', text: t('muni.region.waiting', { n: waiting.length }) }),
+        h('p', { class: 'muted', text: t('muni.region.waiting_text') }),
+        waiting.length ? h('div', { class: 'round-cards' }, cards) : h('p', { class: 'muted', text: t('muni.region.none_waiting') }),
+      ),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'rounds-h' },
+        h('h2', { id: 'rounds-h', text: t('muni.region.others') }),
+        others.length
+          ? table(
+              t('muni.region.others'),
+              [t('muni.region.kommun'), t('muni.rounds.date'), t('muni.rounds.unit'), t('muni.rounds.vaccine'), t('muni.rounds.status'), t('muni.region.handed_col')],
+              others.map((r) => [
+                r.kommun,
+                fmtDate(r.date),
+                `${r.unit_name || r.unit_code} (${r.unit_code})`,
+                r.vaccine_name,
+                t(`muni.status.${r.status}`),
+                r.lot_number ? `${r.doses_handed} × ${r.lot_number}` : r.decision_note || '',
+              ]),
+            )
+          : h('p', { class: 'muted', text: t('muni.rounds.none') }),
+      ),
+    ].filter(Boolean),
+  );
+}
+
 if (document.body.dataset.page === 'municipality') startPage('municipal_coordinator', renderCoordinator);
+if (document.body.dataset.page === 'region-rounds') startPage('regional_coordinator', renderRegion);
