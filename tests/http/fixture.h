@@ -14,16 +14,21 @@
  *     ...
  *     fx_end();                     server, curl, catalogue, dbpath and its -wal/-shm
  *
+ * A file may start more than one server one after the other (fx_begin() ... fx_end() in
+ * each group's setup and teardown), with modules listed in the order they are added.
+ * A second database beside dbpath: fx_store_at(path), db_int_at(path, sql), fx_remove(path).
+ *
  * Tests use call()/call_h() (a request with a session cookie), expect_status(),
  * expect_problem() (problem+json naming a field; frees the answer), login() and
  * login_person() (dev login → a "Cookie: ..." line in CK bytes), db_int() (one integer
- * from SQL on a read-only connection of its own), slurp(), and the JSON getters
- * jnum(), jstr() and field_of() (jget() is in client.h).
+ * from SQL on a read-only connection of its own), slurp() (../common/slurp.h), and the
+ * JSON getters jnum(), jstr() and field_of() (jget() is in client.h).
  */
 #ifndef VX_TEST_HTTP_FIXTURE_H
 #define VX_TEST_HTTP_FIXTURE_H
 
 #include "client.h"
+#include "../common/slurp.h"
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -50,28 +55,22 @@ static const char *fx_tmpdir(void)
     return t && *t ? t : "/tmp";
 }
 
-/* The whole file at `path`, NUL-terminated (caller frees); its length to *len. */
-static char *slurp(const char *path, size_t *len)
+/* dbpath, or another database `path`, with its -wal and -shm: removed. */
+static void fx_remove(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    static const char *const ext[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s%s", path, ext[i]);
+        unlink(p);
+    }
 }
 
 /* curl's global state; `dbpath` = fx_tmpdir()/<name>-<pid>.db, any old file removed. */
 static void fx_begin(const char *name)
 {
     snprintf(dbpath, sizeof dbpath, "%s/%s-%d.db", fx_tmpdir(), name, (int)getpid());
-    unlink(dbpath);
+    fx_remove(dbpath);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -94,20 +93,26 @@ __attribute__((unused)) static void fx_load(bool with_rules)
     assert_int_equal(rc, VX_OK);
 }
 
-/* A new store at `dbpath` (caller closes) with the SCB reference data and, after
- * fx_load(), every catalogue product as a vaccine. */
-__attribute__((unused)) static struct vx_store *fx_store(void)
+/* A new store at `path` (any old file, -wal and -shm removed first; caller closes) with
+ * the SCB reference data and, after fx_load(), every catalogue product as a vaccine. */
+__attribute__((unused)) static struct vx_store *fx_store_at(const char *path)
 {
     struct vx_store *st = NULL;
     struct vx_err err = {0};
-    unlink(dbpath);
-    if (vx_store_open_sqlite(dbpath, &st, &err) != VX_OK ||
+    fx_remove(path);
+    if (vx_store_open_sqlite(path, &st, &err) != VX_OK ||
         vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err) != VX_OK)
-        fail_msg("%s: %s", dbpath, err.msg);
+        fail_msg("%s: %s", path, err.msg);
     for (size_t i = 0; cat && i < cat->n_products; i++)
         assert_int_equal(
             st->ops->vaccine_put(st, cat->products[i].code, cat->products[i].name, "{}"), VX_OK);
     return st;
+}
+
+/* fx_store_at(dbpath): the database the server of fx_start() runs on. */
+__attribute__((unused)) static struct vx_store *fx_store(void)
+{
+    return fx_store_at(dbpath);
 }
 
 /* Starts `srv` from `cfg` (address 127.0.0.1, db_path `dbpath`, dev_login and quiet
@@ -148,26 +153,28 @@ static void fx_end(void)
         vx_arena_release(&fx_arena);
     fx_loaded = false;
     cat = NULL;
-    static const char *const ext[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[600];
-        snprintf(p, sizeof p, "%s%s", dbpath, ext[i]);
-        unlink(p);
-    }
+    fx_remove(dbpath);
 }
 
-/* One integer from `sql` on its own read-only connection; -1 when there is no row. */
-__attribute__((unused)) static long long db_int(const char *sql)
+/* One integer from `sql` on a read-only connection of its own to the database at `path`;
+ * -1 when there is no row. */
+__attribute__((unused)) static long long db_int_at(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
     long long v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
     sqlite3_finalize(q);
     sqlite3_close(db);
     return v;
+}
+
+/* db_int_at(dbpath, sql). */
+__attribute__((unused)) static long long db_int(const char *sql)
+{
+    return db_int_at(dbpath, sql);
 }
 
 /* ------------------------------------------------------------------ requests */

@@ -32,19 +32,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <sqlite3.h>
+#include "fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "client.h"
-#include "vx/arena.h"
 #include "vx/book.h"
 #include "vx/book_http.h"
 #include "vx/catalog.h"
 #include "vx/elig.h"
 #include "vx/http.h"
-#include "vx/import.h"
 #include "vx/plan.h"
 #include "vx/plan_http.h"
 #include "vx/pnr.h"
@@ -53,29 +50,6 @@
 
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
-#define CK 160
-
-static struct vx_http_server *srv;
-static char dbpath[512];
-static struct vx_arena arena;
-static const struct vx_catalog *cat;
-static struct vx_elig_table rules;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    p[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 static void put_figure(struct vx_store *st, const char *week, bool actual, long long doses)
 {
@@ -104,30 +78,6 @@ static int64_t put_slot(struct vx_store *st, int64_t site, vx_day day, int minut
     int64_t id = 0;
     assert_int_equal(st->ops->slot_put(st, &s, &id), VX_OK);
     return id;
-}
-
-static void remove_db(const char *path)
-{
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
-/* A new database at `path` with the reference tables and the catalogue's vaccines. */
-static struct vx_store *fresh_db(const char *path)
-{
-    struct vx_store *st = NULL;
-    struct vx_err err = {0};
-    remove_db(path);
-    assert_int_equal(vx_store_open_sqlite(path, &st, &err), VX_OK);
-    assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
-    for (size_t i = 0; i < cat->n_products; i++)
-        assert_int_equal(
-            st->ops->vaccine_put(st, cat->products[i].code, cat->products[i].name, "{}"), VX_OK);
-    return st;
 }
 
 /* A site open 08:00 to `close_minute` on weekdays. */
@@ -172,9 +122,10 @@ static bool next_person(FILE *f, const char *from, const char *to, const char *r
     return false;
 }
 
+/* The first group's database at `path` (dbpath, or a copy for the sink test). */
 static void make_db(const char *path)
 {
-    struct vx_store *st = fresh_db(path);
+    struct vx_store *st = fx_store_at(path);
     int64_t site[2];
     static const char *const reg[2] = {"03", "25"}, *const kom[2] = {"0380", "2580"};
     for (int i = 0; i < 2; i++) {
@@ -222,99 +173,35 @@ static void make_db(const char *path)
     vx_store_close(st);
 }
 
-/* A scratch path for `name` under $VX_TEST_TMP (else /tmp). */
-static void scratch(char *out, size_t len, const char *name)
-{
-    const char *tmp = getenv("VX_TEST_TMP");
-    snprintf(out, len, "%s/%s-%d.db", tmp && *tmp ? tmp : "/tmp", name, (int)getpid());
-}
-
-/* The catalogue and the rule table (into `arena`). */
-static int load_data(void)
-{
-    vx_arena_init(&arena, 0);
-    size_t len;
-    char *text = slurp(VX_SOURCE_DIR "/data/vaccines.json", &len);
-    int bad = vx_catalog_parse(text, len, &arena, &cat, NULL) != VX_OK;
-    free(text);
-    text = slurp(VX_SOURCE_DIR "/data/eligibility.json", &len);
-    bad |= vx_elig_parse(text, len, &arena, &rules, NULL) != VX_OK;
-    free(text);
-    return bad ? -1 : 0;
-}
-
-/* Start `srv` on dbpath with the planner, and with `book` the booking module too. */
-static int start_server(bool book)
+/* Starts `srv` on dbpath with the planner, and with `book` the booking module first. */
+static void start_server(bool book)
 {
     struct vx_http_config cfg = {
-        .address = "127.0.0.1",
-        .threads = 2,
-        .db_path = dbpath,
-        .dev_login = true,
-        .today = vx_day_from_ymd(2021, 3, 8),
-        .catalog = cat,
-        .rules = &rules,
-        .quiet = true,
-    };
-    struct vx_err err = {0};
-    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
-        (book && vx_http_add_module(srv, &vx_book_http_module, &err) != VX_OK) ||
-        vx_http_add_module(srv, &vx_plan_http_module, &err) != VX_OK ||
-        vx_http_server_start(srv, &err) != VX_OK) {
-        print_error("server: %s\n", err.msg);
-        return -1;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
-    return 0;
+        .threads = 2, .today = vx_day_from_ymd(2021, 3, 8), .catalog = cat, .rules = &rules};
+    if (book)
+        fx_start(cfg, &vx_book_http_module, &vx_plan_http_module, NULL);
+    else
+        fx_start(cfg, &vx_plan_http_module, NULL);
 }
 
 static int group_setup(void **state)
 {
     (void)state;
-    scratch(dbpath, sizeof dbpath, "plan-routes");
-    if (load_data() != 0)
-        return -1;
+    fx_begin("plan-routes");
+    fx_load(true);
     make_db(dbpath);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return start_server(false);
+    start_server(false);
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    vx_http_server_free(srv);
-    srv = NULL;
-    curl_global_cleanup();
-    vx_arena_release(&arena);
-    remove_db(dbpath);
+    fx_end();
     return 0;
 }
 
 /* ------------------------------------------------------------------ helpers */
-
-static struct resp *call(const char *method, const char *path, const char *body, const char *cookie)
-{
-    const char *hdrs[2] = {cookie, NULL};
-    return req_full(NULL, method, path, body, cookie ? hdrs : NULL, false);
-}
-
-static void expect_status(const struct resp *r, long status)
-{
-    if (r->status != status)
-        fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status, r->body);
-    assert_int_equal(r->status, status);
-}
-
-static void login(const char *json, char *cookie)
-{
-    struct resp *r = req_full(NULL, "POST", "/api/v1/session", json, NULL, false);
-    expect_status(r, 201);
-    char sc[512];
-    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
-    sc[strcspn(sc, ";")] = '\0';
-    snprintf(cookie, CK, "Cookie: %.150s", sc);
-    resp_free(r);
-}
 
 /* A 422 (or `status`) whose problem names `field`. */
 static void expect_field(const char *method, const char *path, const char *body, const char *cookie,
@@ -322,38 +209,10 @@ static void expect_field(const char *method, const char *path, const char *body,
 {
     struct resp *r = call(method, path, body, cookie);
     expect_status(r, status);
-    const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "errors"), 0);
-    const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(e, "field"));
-    if (f == NULL || strcmp(f, field) != 0)
+    if (strcmp(field_of(r), field) != 0)
         fprintf(stderr, "expected field %s: %s\n", field, r->body);
-    assert_non_null(f);
-    assert_string_equal(f, field);
+    assert_string_equal(field_of(r), field);
     resp_free(r);
-}
-
-static long long sql_count_in(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return n;
-}
-
-static long long sql_count(const char *sql)
-{
-    return sql_count_in(dbpath, sql);
-}
-
-static double num(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, name);
-    assert_true(cJSON_IsNumber(v));
-    return v->valuedouble;
 }
 
 /* ------------------------------------------------------------------ tests */
@@ -428,13 +287,13 @@ static void test_roles(void **state)
     int regional = 0;
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(r->json, "changes"))
     {
-        if (num(c, "after") == 75)
+        if (jnum(c, "after") == 75)
             found = c;
         if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "region")), "03") == 0)
             regional++;
     }
     assert_non_null(found);
-    assert_int_equal((int)num(found, "before"), 150);
+    assert_int_equal((int)jnum(found, "before"), 150);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(found, "by")), "nat1");
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(found, "reason")), "halverad");
     assert_int_equal(regional, 1);
@@ -479,12 +338,12 @@ static void test_bad_input(void **state)
                  "{\"week\":\"2021-W10\",\"vaccine\":\"COM\",\"doses\":1,\"kind\":\"guess\"}", nat,
                  422, "kind");
     /* no figure stored for the week: 404, and nothing written */
-    long long before = sql_count("SELECT count(*) FROM allocations");
+    long long before = db_int("SELECT count(*) FROM allocations");
     struct resp *r =
         call("POST", "/api/v1/allocations", "{\"week\":\"2019-W10\",\"vaccine\":\"COM\"}", nat);
     expect_status(r, 404);
     resp_free(r);
-    assert_int_equal(sql_count("SELECT count(*) FROM allocations"), before);
+    assert_int_equal(db_int("SELECT count(*) FROM allocations"), before);
 }
 
 static void test_allocate_and_export(void **state)
@@ -499,29 +358,29 @@ static void test_allocate_and_export(void **state)
     struct resp *r = call("POST", "/api/v1/allocations", body, nat);
     expect_status(r, 200);
     resp_free(r);
-    assert_int_equal(sql_count("SELECT count(*) FROM plan_quotas"), 0);
+    assert_int_equal(db_int("SELECT count(*) FROM plan_quotas"), 0);
     body = "{\"week\":\"2021-W10\",\"vaccine\":\"COM\",\"scale\":1,\"package\":1,"
            "\"policy\":\"hold-all\"}";
     r = call("POST", "/api/v1/allocations", body, nat);
     expect_status(r, 201);
-    assert_int_equal((int)num(r->json, "national"), 60);
-    assert_int_equal((int)num(r->json, "package"), 6);
+    assert_int_equal((int)jnum(r->json, "national"), 60);
+    assert_int_equal((int)jnum(r->json, "package"), 6);
     long long sum = 0;
     const cJSON *x;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(r->json, "regions"))
     {
-        sum += (long long)num(x, "doses");
-        assert_int_equal((long long)num(x, "sites_sum"), (long long)num(x, "doses"));
-        assert_true(num(x, "dose1") + num(x, "dose2") <= num(x, "stock"));
+        sum += (long long)jnum(x, "doses");
+        assert_int_equal((long long)jnum(x, "sites_sum"), (long long)jnum(x, "doses"));
+        assert_true(jnum(x, "dose1") + jnum(x, "dose2") <= jnum(x, "stock"));
     }
     /* 30 + 60 doses so far = 15 vials: all handed out, none carried */
-    assert_int_equal(sum + (long long)num(r->json, "carry"), 60);
+    assert_int_equal(sum + (long long)jnum(r->json, "carry"), 60);
     resp_free(r);
     /* site_supply follows: the sum at each region's sites equals its allocation */
-    assert_int_equal(sql_count("SELECT count(*) FROM allocations a WHERE site_id IS NULL AND "
-                               "doses <> (SELECT coalesce(sum(ss.allocated), 0) FROM site_supply "
-                               "ss JOIN sites s ON s.id = ss.site_id WHERE s.region_code = "
-                               "a.region_code AND ss.iso_week = a.iso_week)"),
+    assert_int_equal(db_int("SELECT count(*) FROM allocations a WHERE site_id IS NULL AND "
+                            "doses <> (SELECT coalesce(sum(ss.allocated), 0) FROM site_supply "
+                            "ss JOIN sites s ON s.id = ss.site_id WHERE s.region_code = "
+                            "a.region_code AND ss.iso_week = a.iso_week)"),
                      0);
     /* the regional coordinator sees its region and its sites */
     r = call("GET", "/api/v1/allocations?week=2021-W10&vaccine=COM", NULL, rc03);
@@ -563,19 +422,19 @@ static void test_replan(void **state)
     /* the region's W10 allocation falls to nothing: preview first */
     const char *prev = "{\"week\":\"2021-W10\",\"vaccine\":\"COM\",\"doses\":0,\"region\":\"03\","
                        "\"scale\":1,\"package\":1,\"dry_run\":true}";
-    long long active = sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'");
+    long long active = db_int("SELECT count(*) FROM bookings WHERE status = 'booked'");
     assert_int_equal(active, 12);
     r = call("POST", "/api/v1/plans/replan", prev, rc03);
     expect_status(r, 200);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r->json, "applied")));
     const cJSON *t = cJSON_GetObjectItem(r->json, "totals");
-    assert_int_equal((int)num(t, "cancelled"), 6);
-    assert_int_equal((int)num(t, "uncovered2"), 0);
+    assert_int_equal((int)jnum(t, "cancelled"), 6);
+    assert_int_equal((int)jnum(t, "uncovered2"), 0);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "cancels")), 6);
     resp_free(r);
-    assert_int_equal(sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'"), 12);
-    assert_int_equal(sql_count("SELECT count(*) FROM deliveries WHERE region_code = '03' AND "
-                               "iso_week = '2021-W10'"),
+    assert_int_equal(db_int("SELECT count(*) FROM bookings WHERE status = 'booked'"), 12);
+    assert_int_equal(db_int("SELECT count(*) FROM deliveries WHERE region_code = '03' AND "
+                            "iso_week = '2021-W10'"),
                      0);
     /* apply: six dose-1 bookings and their dose 2 cancelled, each audited on the person */
     r = call("POST", "/api/v1/plans/replan",
@@ -584,26 +443,26 @@ static void test_replan(void **state)
              rc03);
     expect_status(r, 200);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r->json, "applied")));
-    assert_int_equal((int)num(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 6);
+    assert_int_equal((int)jnum(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 6);
     const cJSON *sync = cJSON_GetObjectItem(r->json, "sync");
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sync, "via")), "store");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sync, "complete")));
     const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "cancels"), 0);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c0, "state")), "cancelled");
     resp_free(r);
-    assert_int_equal(sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'"), 0);
-    assert_int_equal(sql_count("SELECT count(*) FROM audit_log WHERE action = 'booking.cancel' "
-                               "AND object LIKE 'person:%'"),
+    assert_int_equal(db_int("SELECT count(*) FROM bookings WHERE status = 'booked'"), 0);
+    assert_int_equal(db_int("SELECT count(*) FROM audit_log WHERE action = 'booking.cancel' "
+                            "AND object LIKE 'person:%'"),
                      6);
-    assert_int_equal(sql_count("SELECT count(*) FROM delivery_revisions r JOIN deliveries d ON "
-                               "d.id = r.delivery_id WHERE d.region_code = '03' AND "
-                               "d.iso_week = '2021-W10' AND r.reason = 'leverans uteblev' AND "
-                               "r.revised_by = 'rc03'"),
+    assert_int_equal(db_int("SELECT count(*) FROM delivery_revisions r JOIN deliveries d ON "
+                            "d.id = r.delivery_id WHERE d.region_code = '03' AND "
+                            "d.iso_week = '2021-W10' AND r.reason = 'leverans uteblev' AND "
+                            "r.revised_by = 'rc03'"),
                      1);
     /* nothing is left to cancel: the same change again cancels nobody */
     r = call("POST", "/api/v1/plans/replan", prev, rc03);
     expect_status(r, 200);
-    assert_int_equal((int)num(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 0);
+    assert_int_equal((int)jnum(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 0);
     resp_free(r);
 }
 
@@ -618,15 +477,15 @@ static void test_projection(void **state)
     expect_status(b, 200);
     assert_string_equal(a->body, b->body);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(a->json, "region")), "25");
-    assert_int_equal((int)num(a->json, "adults"), 20);
+    assert_int_equal((int)jnum(a->json, "adults"), 20);
     const cJSON *weeks = cJSON_GetObjectItem(a->json, "weeks");
     assert_true(cJSON_GetArraySize(weeks) >= 3);
     const cJSON *w;
     cJSON_ArrayForEach(w, weeks)
     {
-        assert_true(num(w, "dose1_p10") <= num(w, "dose1_p50"));
-        assert_true(num(w, "dose1_p50") <= num(w, "dose1_p90"));
-        assert_true(num(w, "full_p50") <= num(w, "dose1_p50") + 1e-9);
+        assert_true(jnum(w, "dose1_p10") <= jnum(w, "dose1_p50"));
+        assert_true(jnum(w, "dose1_p50") <= jnum(w, "dose1_p90"));
+        assert_true(jnum(w, "full_p50") <= jnum(w, "dose1_p50") + 1e-9);
     }
     resp_free(a);
     resp_free(b);
@@ -667,7 +526,7 @@ static void test_sink_partial(void **state)
 {
     (void)state;
     char path[512];
-    scratch(path, sizeof path, "plan-sink");
+    snprintf(path, sizeof path, "%s/plan-sink-%d.db", fx_tmpdir(), (int)getpid());
     make_db(path);
     struct vx_store *st = NULL;
     struct vx_err err = {0};
@@ -691,7 +550,7 @@ static void test_sink_partial(void **state)
     const char *supply_sql = "SELECT coalesce(sum(allocated), -1) FROM site_supply s JOIN sites "
                              "x ON x.id = s.site_id WHERE x.region_code = '03' AND iso_week = "
                              "'2021-W10'";
-    long long supply = sql_count_in(path, supply_sql);
+    long long supply = db_int_at(path, supply_sql);
     assert_true(supply > 0);
 
     struct fake_sink f = {0};
@@ -730,21 +589,20 @@ static void test_sink_partial(void **state)
     vx_plan_replan_db_result_free(&r);
     vx_store_close(st);
     /* the planner's rows are stored; the booking side was left to the sink */
-    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM delivery_revisions v JOIN "
-                                        "deliveries d ON d.id = v.delivery_id WHERE "
-                                        "d.region_code = '03' AND v.reason = 'leverans "
-                                        "uteblev'"),
+    assert_int_equal(db_int_at(path, "SELECT count(*) FROM delivery_revisions v JOIN "
+                                     "deliveries d ON d.id = v.delivery_id WHERE "
+                                     "d.region_code = '03' AND v.reason = 'leverans "
+                                     "uteblev'"),
                      1);
-    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM allocations WHERE region_code = "
-                                        "'03' AND site_id IS NULL AND doses = 0"),
+    assert_int_equal(db_int_at(path, "SELECT count(*) FROM allocations WHERE region_code = "
+                                     "'03' AND site_id IS NULL AND doses = 0"),
                      1);
-    assert_int_equal(sql_count_in(path, supply_sql), supply);
-    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM bookings WHERE status = 'booked'"),
-                     12);
-    assert_int_equal(sql_count_in(path, "SELECT count(*) FROM audit_log WHERE action = "
-                                        "'booking.cancel'"),
+    assert_int_equal(db_int_at(path, supply_sql), supply);
+    assert_int_equal(db_int_at(path, "SELECT count(*) FROM bookings WHERE status = 'booked'"), 12);
+    assert_int_equal(db_int_at(path, "SELECT count(*) FROM audit_log WHERE action = "
+                                     "'booking.cancel'"),
                      0);
-    remove_db(path);
+    fx_remove(path);
 }
 
 /* ============================================================ with the booking engine */
@@ -755,7 +613,7 @@ static int64_t eng_site;
 
 static void make_engine_db(const char *path)
 {
-    struct vx_store *st = fresh_db(path);
+    struct vx_store *st = fx_store_at(path);
     struct vx_err err = {0};
     eng_site = add_site(st, "03-MC-0002", "03", "0380", 15, 720); /* one place per slot */
     FILE *f = fopen(TESTPNR, "r");
@@ -795,22 +653,22 @@ static void make_engine_db(const char *path)
 static int engine_setup(void **state)
 {
     (void)state;
-    scratch(dbpath, sizeof dbpath, "plan-engine");
-    if (load_data() != 0)
-        return -1;
+    fx_begin("plan-engine");
+    fx_load(true);
     make_engine_db(dbpath);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     /* no availability cache: every read shows the engine's state of the moment */
     struct vx_book_http_opts bo = {.avail_cache_ms = -1};
     vx_book_http_configure(&bo);
-    return start_server(true);
+    start_server(true);
+    return 0;
 }
 
 static int engine_teardown(void **state)
 {
-    int rc = group_teardown(state);
+    (void)state;
+    fx_end();
     vx_book_http_configure(NULL);
-    return rc;
+    return 0;
 }
 
 /* The engine's slot ids of the site on `day`, by start minute (one vaccine: COM). */
@@ -840,7 +698,7 @@ static const cJSON *avail_day(const char *cookie, const char *date, struct resp 
 static int released_on(const char *cookie, const char *date)
 {
     struct resp *r;
-    int n = (int)num(avail_day(cookie, date, &r), "released");
+    int n = (int)jnum(avail_day(cookie, date, &r), "released");
     resp_free(r);
     return n;
 }
@@ -851,7 +709,7 @@ static const cJSON *slot_json(const cJSON *day, int64_t id)
     const cJSON *x;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(day, "slots"))
     {
-        if ((int64_t)num(x, "id") == id)
+        if ((int64_t)jnum(x, "id") == id)
             return x;
     }
     fail_msg("slot %lld not in the day", (long long)id);
@@ -860,9 +718,7 @@ static const cJSON *slot_json(const cJSON *day, int64_t id)
 
 static void citizen(int i, char *cookie)
 {
-    char body[64];
-    snprintf(body, sizeof body, "{\"person\":\"%s\"}", eng_pnr[i]);
-    login(body, cookie);
+    login_person(eng_pnr[i], cookie);
 }
 
 static struct resp *book_pair(const char *cookie, int64_t s1, int64_t s2, const char *key)
@@ -870,8 +726,7 @@ static struct resp *book_pair(const char *cookie, int64_t s1, int64_t s2, const 
     char body[96], idem[96];
     snprintf(body, sizeof body, "{\"slot1\":%lld,\"slot2\":%lld}", (long long)s1, (long long)s2);
     snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
-    const char *hdrs[3] = {cookie, idem, NULL};
-    return req_full(NULL, "POST", "/api/v1/bookings", body, hdrs, false);
+    return call_h("POST", "/api/v1/bookings", body, cookie, idem, NULL);
 }
 
 static const vx_day D1 = 18695; /* 2021-03-09, Tuesday of W10 */
@@ -897,10 +752,10 @@ static void test_engine_allocation(void **state)
     const cJSON *sync = cJSON_GetObjectItem(r->json, "sync");
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sync, "via")), "engine");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sync, "complete")));
-    assert_int_equal((int)num(sync, "supply_set"), 1);
+    assert_int_equal((int)jnum(sync, "supply_set"), 1);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(sync, "error")));
     const cJSON *site = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "sites"), 0);
-    assert_int_equal((int)num(site, "doses"), 60);
+    assert_int_equal((int)jnum(site, "doses"), 60);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(site, "supply_synced")));
     resp_free(r);
     /* the running engine books against it at once: all 16 places of the day released */
@@ -924,7 +779,7 @@ static void test_engine_allocation(void **state)
     r = call("POST", "/api/v1/allocations", alloc, nat);
     expect_status(r, 201);
     sync = cJSON_GetObjectItem(r->json, "sync");
-    assert_int_equal((int)num(sync, "supply_set"), 1);
+    assert_int_equal((int)jnum(sync, "supply_set"), 1);
     resp_free(r);
     /* without a restart: no place left, and the seventh person is refused */
     assert_int_equal(vx_book_supply_left(eng, eng_site, "COM", D1), 0);
@@ -933,13 +788,13 @@ static void test_engine_allocation(void **state)
     expect_status(r, 409);
     assert_non_null(strstr(r->body, "no_supply"));
     resp_free(r);
-    assert_int_equal(sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'"), 12);
+    assert_int_equal(db_int("SELECT count(*) FROM bookings WHERE status = 'booked'"), 12);
     /* allocating the same again writes nothing to the engine */
     r = call("POST", "/api/v1/allocations", alloc, nat);
     expect_status(r, 201);
     sync = cJSON_GetObjectItem(r->json, "sync");
-    assert_int_equal((int)num(sync, "supply_set"), 0);
-    assert_int_equal((int)num(sync, "supply_unchanged"), 1);
+    assert_int_equal((int)jnum(sync, "supply_set"), 0);
+    assert_int_equal((int)jnum(sync, "supply_unchanged"), 1);
     resp_free(r);
 }
 
@@ -955,7 +810,7 @@ static void test_engine_replan(void **state)
     int64_t d2 = slot_of(D1 + 21, 0);
     struct resp *a;
     const cJSON *x = slot_json(avail_day(cit0, DAY2, &a), d2);
-    assert_int_equal((int)num(x, "booked"), 1); /* person 0's dose 2: the slot is full */
+    assert_int_equal((int)jnum(x, "booked"), 1); /* person 0's dose 2: the slot is full */
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(x, "released")));
     resp_free(a);
     /* the region's W10 delivery is lost: every dose-1 booking of the week goes */
@@ -964,13 +819,13 @@ static void test_engine_replan(void **state)
                           "\"03\",\"scale\":1,\"package\":1,\"reason\":\"leverans uteblev\"}",
                           rc03);
     expect_status(r, 200);
-    assert_int_equal((int)num(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 6);
+    assert_int_equal((int)jnum(cJSON_GetObjectItem(r->json, "totals"), "cancelled"), 6);
     const cJSON *sync = cJSON_GetObjectItem(r->json, "sync");
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sync, "via")), "engine");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(sync, "complete")));
-    assert_int_equal((int)num(sync, "cancelled"), 6);
-    assert_int_equal((int)num(sync, "cancel_failed") + (int)num(sync, "cancel_skipped"), 0);
-    assert_int_equal((int)num(sync, "supply_set"), 1);
+    assert_int_equal((int)jnum(sync, "cancelled"), 6);
+    assert_int_equal((int)jnum(sync, "cancel_failed") + (int)jnum(sync, "cancel_skipped"), 0);
+    assert_int_equal((int)jnum(sync, "supply_set"), 1);
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(r->json, "cancels"))
     {
         assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(x, "state")), "cancelled");
@@ -979,19 +834,19 @@ static void test_engine_replan(void **state)
     /* the engine did it: its counters, the rows, one audit row per person by the coordinator */
     vx_book_stats_get(eng, &after);
     assert_int_equal(after.cancellations - before.cancellations, 12);
-    assert_int_equal(sql_count("SELECT count(*) FROM bookings WHERE status = 'booked'"), 0);
-    assert_int_equal(sql_count("SELECT count(*) FROM audit_log WHERE action = 'booking.cancel' "
-                               "AND actor = 'rc03e' AND object LIKE 'person:%'"),
+    assert_int_equal(db_int("SELECT count(*) FROM bookings WHERE status = 'booked'"), 0);
+    assert_int_equal(db_int("SELECT count(*) FROM audit_log WHERE action = 'booking.cancel' "
+                            "AND actor = 'rc03e' AND object LIKE 'person:%'"),
                      6);
     /* without a restart: the dose-2 place is offered again (W13 has its own delivery) */
     x = slot_json(avail_day(cit0, DAY2, &a), d2);
-    assert_int_equal((int)num(x, "booked"), 0);
+    assert_int_equal((int)jnum(x, "booked"), 0);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(x, "released")));
     resp_free(a);
     /* the W10 places are free again but not released: that week has no doses now */
     const cJSON *day = avail_day(cit0, DAY1, &a);
-    assert_int_equal((int)num(day, "booked"), 0);
-    assert_int_equal((int)num(day, "released"), 0);
+    assert_int_equal((int)jnum(day, "booked"), 0);
+    assert_int_equal((int)jnum(day, "released"), 0);
     resp_free(a);
     /* the person's own list no longer shows the series, and the person books again */
     r = call("GET", "/api/v1/me/bookings", NULL, cit0);

@@ -19,14 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "client.h"
+#include "fixture.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "vx/http.h"
-#include "vx/import.h"
 #include "vx/pnr.h"
 #include "vx/regx_http.h"
 #include "vx/store.h"
@@ -34,8 +32,6 @@
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
 
-static struct vx_http_server *srv;
-static char dbpath[512];
 static char pnr[2][13];
 static int64_t pid[2], dose[2];
 
@@ -56,15 +52,8 @@ static int64_t add_person(struct vx_store *st, const char *norm)
 static int group_setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("VX_TEST_TMP");
-    snprintf(dbpath, sizeof dbpath, "%s/regx-routes-%d.db", tmp && *tmp ? tmp : "/tmp",
-             (int)getpid());
-    unlink(dbpath);
-    struct vx_store *st = NULL;
-    struct vx_err err = {0};
-    if (vx_store_open_sqlite(dbpath, &st, &err) != VX_OK ||
-        vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err) != VX_OK)
-        return -1;
+    fx_begin("regx-routes");
+    struct vx_store *st = fx_store();
     assert_int_equal(st->ops->vaccine_put(st, "COM", "Comirnaty", "{}"), VX_OK);
     FILE *f = fopen(TESTPNR, "r");
     assert_non_null(f);
@@ -100,72 +89,26 @@ static int group_setup(void **state)
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct vx_http_config cfg = {
-        .address = "127.0.0.1",
-        .threads = 2,
-        .db_path = dbpath,
-        .dev_login = true,
-        .today = vx_day_from_ymd(2021, 3, 10),
-        .quiet = true,
-    };
-    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
-        vx_http_add_module(srv, &vx_regx_http_module, &err) != VX_OK ||
-        vx_http_server_start(srv, &err) != VX_OK) {
-        print_error("server: %s\n", err.msg);
-        return -1;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    fx_start((struct vx_http_config){.threads = 2, .today = vx_day_from_ymd(2021, 3, 10)},
+             &vx_regx_http_module, NULL);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    vx_http_server_free(srv);
-    curl_global_cleanup();
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    fx_end();
     return 0;
-}
-
-/* Log in with `json`; writes "Cookie: vx_session=..." to cookie. */
-static void login(const char *json, char *cookie, size_t len)
-{
-    struct resp *r = req("POST", "/api/v1/session", json, NULL);
-    if (r->status != 201)
-        fail_msg("login %s: %ld %s", json, r->status, r->body);
-    char sc[512];
-    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
-    sc[strcspn(sc, ";")] = '\0';
-    snprintf(cookie, len, "Cookie: %s", sc);
-    resp_free(r);
-}
-
-static struct resp *get(const char *path, const char *cookie)
-{
-    const char *h[] = {cookie, NULL};
-    return req("GET", path, NULL, cookie ? h : NULL);
-}
-
-static void expect(struct resp *r, long status)
-{
-    if (r->status != status)
-        fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
 }
 
 static void test_citizen_bundle(void **state)
 {
     (void)state;
-    char ck[160], body[64];
+    char ck[CK], body[64];
     snprintf(body, sizeof body, "{\"person\":\"%s\"}", pnr[0]);
-    login(body, ck, sizeof ck);
-    struct resp *r = get("/fhir/Immunization", ck);
-    expect(r, 200);
+    login(body, ck);
+    struct resp *r = call("GET", "/fhir/Immunization", NULL, ck);
+    expect_status(r, 200);
     char ct[128];
     assert_non_null(header(r, "Content-Type", ct, sizeof ct));
     assert_non_null(strstr(ct, "application/fhir+json"));
@@ -180,90 +123,82 @@ static void test_citizen_bundle(void **state)
     resp_free(r);
     char path[96];
     snprintf(path, sizeof path, "/fhir/Immunization?patient=%lld", (long long)pid[0]);
-    r = get(path, ck);
-    expect(r, 200);
+    r = call("GET", path, NULL, ck);
+    expect_status(r, 200);
     resp_free(r);
     snprintf(path, sizeof path, "/fhir/Immunization?patient=%s", pnr[1]);
-    r = get(path, ck);
-    expect(r, 403);
+    r = call("GET", path, NULL, ck);
+    expect_status(r, 403);
     resp_free(r);
     snprintf(path, sizeof path, "/fhir/Immunization/%lld", (long long)dose[0]);
-    r = get(path, ck);
-    expect(r, 200);
+    r = call("GET", path, NULL, ck);
+    expect_status(r, 200);
     assert_string_equal(cJSON_GetStringValue(jget(r->json, "resourceType")), "Immunization");
     assert_string_equal(cJSON_GetStringValue(jget(r->json, "status")), "completed");
     resp_free(r);
-    r = get("/api/v1/register/status", ck);
-    expect(r, 403);
+    r = call("GET", "/api/v1/register/status", NULL, ck);
+    expect_status(r, 403);
     resp_free(r);
     /* the reads were audited, without the personnummer */
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
-    sqlite3_stmt *q;
-    char obj[64];
-    snprintf(obj, sizeof obj, "person:%lld", (long long)pid[0]);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT count(*), sum(instr(detail, ?2) > 0) FROM "
-                                        "audit_log WHERE action = 'person.read' AND object = ?1",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(q, 1, obj, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, pnr[0], -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_true(sqlite3_column_int(q, 0) >= 3);
-    assert_int_equal(sqlite3_column_int(q, 1), 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit_log WHERE action = 'person.read' AND object = "
+             "'person:%lld'",
+             (long long)pid[0]);
+    assert_true(db_int(sql) >= 3);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit_log WHERE action = 'person.read' AND object = "
+             "'person:%lld' AND instr(detail, '%s') > 0",
+             (long long)pid[0], pnr[0]);
+    assert_int_equal(db_int(sql), 0);
 }
 
 static void test_staff_scope_and_status(void **state)
 {
     (void)state;
-    char ck01[160], ck02[160], path[96];
-    login("{\"role\":\"regional_coordinator\",\"region\":\"01\",\"user\":\"rc1\"}", ck01,
-          sizeof ck01);
-    login("{\"role\":\"regional_coordinator\",\"region\":\"02\",\"user\":\"rc2\"}", ck02,
-          sizeof ck02);
+    char ck01[CK], ck02[CK], path[96];
+    login("{\"role\":\"regional_coordinator\",\"region\":\"01\",\"user\":\"rc1\"}", ck01);
+    login("{\"role\":\"regional_coordinator\",\"region\":\"02\",\"user\":\"rc2\"}", ck02);
     snprintf(path, sizeof path, "/fhir/Immunization?patient=%s", pnr[0]);
-    struct resp *r = get(path, ck01);
-    expect(r, 200);
+    struct resp *r = call("GET", path, NULL, ck01);
+    expect_status(r, 200);
     assert_int_equal(cJSON_GetArraySize(jget(r->json, "entry")), 2);
     resp_free(r);
-    r = get(path, ck02);
-    expect(r, 403);
+    r = call("GET", path, NULL, ck02);
+    expect_status(r, 403);
     resp_free(r);
     snprintf(path, sizeof path, "/fhir/Immunization?patient=%s", pnr[1]);
-    r = get(path, ck01);
-    expect(r, 200);
+    r = call("GET", path, NULL, ck01);
+    expect_status(r, 200);
     assert_int_equal(cJSON_GetArraySize(jget(r->json, "entry")), 0);
     resp_free(r);
-    r = get("/fhir/Immunization?patient=19121212-1213", ck01);
-    expect(r, 422);
+    r = call("GET", "/fhir/Immunization?patient=19121212-1213", NULL, ck01);
+    expect_status(r, 422);
     assert_non_null(strstr(r->body, "patient"));
     resp_free(r);
-    r = get("/fhir/Immunization", ck01);
-    expect(r, 422);
+    r = call("GET", "/fhir/Immunization", NULL, ck01);
+    expect_status(r, 422);
     resp_free(r);
     snprintf(path, sizeof path, "/fhir/Immunization/%lld", (long long)dose[0]);
-    r = get(path, ck02);
-    expect(r, 404);
+    r = call("GET", path, NULL, ck02);
+    expect_status(r, 404);
     resp_free(r);
-    r = get("/fhir/Immunization/abc", ck01);
-    expect(r, 422);
+    r = call("GET", "/fhir/Immunization/abc", NULL, ck01);
+    expect_status(r, 422);
     resp_free(r);
-    r = get("/fhir/Immunization/999999", ck01);
-    expect(r, 404);
+    r = call("GET", "/fhir/Immunization/999999", NULL, ck01);
+    expect_status(r, 404);
     resp_free(r);
-    r = get("/api/v1/register/status", ck01);
-    expect(r, 200);
+    r = call("GET", "/api/v1/register/status", NULL, ck01);
+    expect_status(r, 200);
     const cJSON *regs = jget(r->json, "registers");
     assert_int_equal(cJSON_GetArraySize(regs), 3);
     const cJSON *nvr = cJSON_GetArrayItem(regs, 0);
     assert_string_equal(cJSON_GetStringValue(jget(nvr, "register")), "nvr");
     assert_int_equal((int)cJSON_GetNumberValue(jget(nvr, "pending")), 3); /* 2 new + 1 void */
     resp_free(r);
-    r = get("/api/v1/register/status", NULL);
-    expect(r, 401);
+    r = call("GET", "/api/v1/register/status", NULL, NULL);
+    expect_status(r, 401);
     resp_free(r);
 }
 

@@ -21,13 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include "client.h"
 #include "vx/http.h"
-#include "vx/import.h"
 #include "vx/pnr.h"
 #include "vx/stats.h"
 #include "vx/stats_http.h"
@@ -35,9 +33,6 @@
 
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
-
-static struct vx_http_server *srv;
-static char dbpath[512];
 
 static vx_time at(int y, int m, int d, int minute)
 {
@@ -48,11 +43,8 @@ static vx_time at(int y, int m, int d, int minute)
 
 static void make_db(void)
 {
-    struct vx_store *st = NULL;
+    struct vx_store *st = fx_store();
     struct vx_err err = {0};
-    unlink(dbpath);
-    assert_int_equal(vx_store_open_sqlite(dbpath, &st, &err), VX_OK);
-    assert_int_equal(vx_import_reference(st, VX_SHARED_DATA_DIR "/se", NULL, NULL, &err), VX_OK);
     assert_int_equal(st->ops->vaccine_put(st, "COM", "Comirnaty", "{\"schedule\":{\"doses\":2}}"),
                      VX_OK);
     FILE *f = fopen(TESTPNR, "r");
@@ -94,71 +86,21 @@ static void make_db(void)
 static int group_setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("VX_TEST_TMP");
-    snprintf(dbpath, sizeof dbpath, "%s/stats-routes-%d.db", tmp && *tmp ? tmp : "/tmp",
-             (int)getpid());
+    fx_begin("stats-routes");
     make_db();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct vx_http_config cfg = {
-        .address = "127.0.0.1",
-        .threads = 2,
-        .db_path = dbpath,
-        .dev_login = true,
-        .today = vx_day_from_ymd(2021, 3, 20),
-        .quiet = true,
-    };
-    struct vx_err err = {0};
-    if (vx_http_server_new(&cfg, &srv, &err) != VX_OK ||
-        vx_http_add_module(srv, &vx_stats_http_module, &err) != VX_OK ||
-        vx_http_server_start(srv, &err) != VX_OK) {
-        print_error("server: %s\n", err.msg);
-        return -1;
-    }
-    snprintf(base, sizeof base, "http://127.0.0.1:%u", (unsigned)vx_http_server_port(srv));
+    fx_start((struct vx_http_config){.threads = 2, .today = vx_day_from_ymd(2021, 3, 20)},
+             &vx_stats_http_module, NULL);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    vx_http_server_free(srv);
-    curl_global_cleanup();
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    fx_end();
     return 0;
 }
 
 /* ------------------------------------------------------------------ helpers */
-
-#define CK 160
-
-static struct resp *call(const char *path, const char *cookie)
-{
-    const char *hdrs[2] = {cookie, NULL};
-    return req_full(NULL, "GET", path, NULL, cookie ? hdrs : NULL, false);
-}
-
-static void expect_status(const struct resp *r, long status)
-{
-    if (r->status != status)
-        fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status, r->body);
-    assert_int_equal(r->status, status);
-}
-
-static void login(const char *json, char *cookie)
-{
-    struct resp *r = req_full(NULL, "POST", "/api/v1/session", json, NULL, false);
-    expect_status(r, 201);
-    char sc[512];
-    assert_non_null(header(r, "Set-Cookie", sc, sizeof sc));
-    sc[strcspn(sc, ";")] = '\0';
-    snprintf(cookie, CK, "Cookie: %.150s", sc);
-    resp_free(r);
-}
 
 /* The cell of `dim` == value in a coverage answer, or NULL. */
 static const cJSON *cell(const struct resp *r, const char *dim, const char *value)
@@ -178,19 +120,12 @@ static bool starts_with(const char *s, const char *prefix)
     return !strncmp(s, prefix, strlen(prefix));
 }
 
-static const char *field_of(const struct resp *r)
-{
-    const cJSON *e = cJSON_GetArrayItem(jget(r->json, "errors"), 0);
-    const char *f = cJSON_GetStringValue(jget(e, "field"));
-    return f ? f : "";
-}
-
 /* ------------------------------------------------------------------ tests */
 
 static void test_public_suppressed(void **state)
 {
     (void)state;
-    struct resp *r = call("/api/v1/stats/coverage?by=region&measure=persons", NULL);
+    struct resp *r = call("GET", "/api/v1/stats/coverage?by=region&measure=persons", NULL, NULL);
     expect_status(r, 200);
     assert_true(cJSON_IsTrue(jget(r->json, "suppressed")));
     const cJSON *u = cell(r, "region", "03"), *nb = cell(r, "region", "25");
@@ -207,19 +142,19 @@ static void test_public_suppressed(void **state)
     assert_true(cJSON_GetNumberValue(jget(u, "population")) > 0);
     resp_free(r);
     /* nothing of the answer reveals the hidden count */
-    r = call("/api/v1/stats/coverage?by=region&measure=persons&format=csv", NULL);
+    r = call("GET", "/api/v1/stats/coverage?by=region&measure=persons&format=csv", NULL, NULL);
     expect_status(r, 200);
     assert_non_null(strstr(r->body, "region,n,population,share\n"));
     assert_non_null(strstr(r->body, "25,<5,"));
     assert_non_null(strstr(r->body, "03,..,"));
     resp_free(r);
     /* by week: W10 30+2, W11 30+1 of Uppsala+Norrbotten: totals are fine */
-    r = call("/api/v1/stats/coverage?by=week&region=03", NULL);
+    r = call("GET", "/api/v1/stats/coverage?by=week&region=03", NULL, NULL);
     expect_status(r, 200);
     assert_int_equal((int)cJSON_GetNumberValue(jget(cell(r, "week", "2021-W10"), "n")), 30);
     assert_int_equal((int)cJSON_GetNumberValue(jget(cell(r, "week", "2021-W11"), "n")), 30);
     resp_free(r);
-    r = call("/api/v1/stats/coverage?by=week&cumulative=true&region=03", NULL);
+    r = call("GET", "/api/v1/stats/coverage?by=week&cumulative=true&region=03", NULL, NULL);
     expect_status(r, 200);
     assert_int_equal((int)cJSON_GetNumberValue(jget(cell(r, "week", "2021-W11"), "n")), 60);
     resp_free(r);
@@ -228,42 +163,42 @@ static void test_public_suppressed(void **state)
 static void test_staff_scope(void **state)
 {
     (void)state;
-    struct resp *r = call("/api/v1/stats/staff/coverage?by=region", NULL);
+    struct resp *r = call("GET", "/api/v1/stats/staff/coverage?by=region", NULL, NULL);
     expect_status(r, 401);
     resp_free(r);
     char ck[CK];
     login("{\"role\":\"regional_coordinator\",\"region\":\"25\",\"user\":\"rc25\"}", ck);
-    r = call("/api/v1/stats/staff/coverage?by=kommun&measure=persons", ck);
+    r = call("GET", "/api/v1/stats/staff/coverage?by=kommun&measure=persons", NULL, ck);
     expect_status(r, 200);
     assert_false(cJSON_IsTrue(jget(r->json, "suppressed")));
     assert_string_equal(cJSON_GetStringValue(jget(jget(r->json, "filter"), "region")), "25");
     assert_int_equal((int)cJSON_GetNumberValue(jget(cell(r, "kommun", "2580"), "n")), 3);
     assert_null(cell(r, "kommun", "0380")); /* only their own region */
     resp_free(r);
-    r = call("/api/v1/stats/staff/coverage?by=kommun&region=03", ck);
+    r = call("GET", "/api/v1/stats/staff/coverage?by=kommun&region=03", NULL, ck);
     expect_status(r, 403);
     assert_string_equal(field_of(r), "region");
     resp_free(r);
-    r = call("/api/v1/stats/staff/coverage?filter=kommun:0380", ck);
+    r = call("GET", "/api/v1/stats/staff/coverage?filter=kommun:0380", NULL, ck);
     expect_status(r, 403);
     assert_string_equal(field_of(r), "kommun");
     resp_free(r);
     /* national oversight: everything, suppressed */
     login("{\"role\":\"national\",\"user\":\"nat1\"}", ck);
-    r = call("/api/v1/stats/staff/coverage?by=region", ck);
+    r = call("GET", "/api/v1/stats/staff/coverage?by=region", NULL, ck);
     expect_status(r, 200);
     assert_true(cJSON_IsTrue(jget(r->json, "suppressed")));
     assert_true(cJSON_IsNull(jget(cell(r, "region", "25"), "n")));
     resp_free(r);
     /* a municipal coordinator: own municipality, suppressed */
     login("{\"role\":\"municipal_coordinator\",\"kommun\":\"2580\",\"user\":\"mc1\"}", ck);
-    r = call("/api/v1/stats/staff/coverage?by=kommun", ck);
+    r = call("GET", "/api/v1/stats/staff/coverage?by=kommun", NULL, ck);
     expect_status(r, 200);
     assert_true(cJSON_IsNull(jget(cell(r, "kommun", "2580"), "n")));
     resp_free(r);
     /* the auditor has no business here */
     login("{\"role\":\"auditor\",\"user\":\"aud1\"}", ck);
-    r = call("/api/v1/stats/staff/coverage?by=region", ck);
+    r = call("GET", "/api/v1/stats/staff/coverage?by=region", NULL, ck);
     expect_status(r, 403);
     resp_free(r);
 }
@@ -287,7 +222,7 @@ static void test_bad_parameters(void **state)
     for (size_t i = 0; i < VX_ARRAY_LEN(cases); i++) {
         char path[200];
         snprintf(path, sizeof path, "/api/v1/stats/coverage?%s", cases[i].query);
-        struct resp *r = call(path, NULL);
+        struct resp *r = call("GET", path, NULL, NULL);
         expect_status(r, 422);
         assert_string_equal(field_of(r), cases[i].field);
         resp_free(r);
@@ -297,7 +232,7 @@ static void test_bad_parameters(void **state)
 static void test_open_data(void **state)
 {
     (void)state;
-    struct resp *r = call("/api/v1/stats/open/region_week.csv", NULL);
+    struct resp *r = call("GET", "/api/v1/stats/open/region_week.csv", NULL, NULL);
     expect_status(r, 200);
     assert_true(starts_with(r->body,
                             "iso_week,iso_year,week,lan_code,region,doses_administered_cum,"
@@ -307,19 +242,19 @@ static void test_open_data(void **state)
     assert_non_null(strstr(r->body, "\n2021-W11,2021,11,00,Sverige,63,63,"));
     assert_non_null(strstr(r->body, "\n2021-W10,2021,10,25,Norrbotten,<5,<5,,"));
     resp_free(r);
-    r = call("/api/v1/stats/open/region_age.csv?week=2021-W11", NULL);
+    r = call("GET", "/api/v1/stats/open/region_age.csv?week=2021-W11", NULL, NULL);
     expect_status(r, 200);
     assert_true(starts_with(r->body, "data_through_week,published,lan_code,region,age_group,"
                                      "status,persons,share\n"));
     assert_non_null(
         strstr(r->body, "2021-W11,2021-03-08,00,Sverige,total_18+,at_least_1_dose,63,"));
     resp_free(r);
-    r = call("/api/v1/stats/open/coverage.xlsx", NULL);
+    r = call("GET", "/api/v1/stats/open/coverage.xlsx", NULL, NULL);
     expect_status(r, 200);
     assert_true(r->len > 1000);
     assert_int_equal(memcmp(r->body, "PK", 2), 0);
     resp_free(r);
-    r = call("/api/v1/stats/metrics", NULL);
+    r = call("GET", "/api/v1/stats/metrics", NULL, NULL);
     expect_status(r, 200);
     assert_non_null(strstr(r->body, "vaxchain_stats_doses_total 63\n"));
     /* 25 has 3 (primary) and 03 would give it away from the total (secondary): both out */
@@ -332,19 +267,21 @@ static void test_open_data(void **state)
 static void test_official_and_compare(void **state)
 {
     (void)state;
-    struct resp *r = call("/api/v1/stats/official?dataset=region_week&region=00&measure="
+    struct resp *r = call("GET",
+                          "/api/v1/stats/official?dataset=region_week&region=00&measure="
                           "persons_dose1_cum&week=2021-W22",
-                          NULL);
+                          NULL, NULL);
     expect_status(r, 200);
     const cJSON *row = cJSON_GetArrayItem(jget(r->json, "rows"), 0);
     assert_int_equal((long long)cJSON_GetNumberValue(jget(row, "value")), 3963468);
     assert_int_equal(cJSON_GetArraySize(jget(r->json, "rows")), 1);
     resp_free(r);
-    r = call("/api/v1/stats/official", NULL);
+    r = call("GET", "/api/v1/stats/official", NULL, NULL);
     expect_status(r, 422);
     assert_string_equal(field_of(r), "dataset");
     resp_free(r);
-    r = call("/api/v1/stats/compare?region=03&measure=persons&dose=1&week=2021-W09..2021-W11",
+    r = call("GET",
+             "/api/v1/stats/compare?region=03&measure=persons&dose=1&week=2021-W09..2021-W11", NULL,
              NULL);
     expect_status(r, 200);
     const cJSON *w = cJSON_GetArrayItem(jget(r->json, "weeks"), 2);
@@ -354,14 +291,14 @@ static void test_official_and_compare(void **state)
     const cJSON *w9 = cJSON_GetArrayItem(jget(r->json, "weeks"), 0);
     assert_int_equal((int)cJSON_GetNumberValue(jget(w9, "vaxchain")), 0);
     resp_free(r);
-    r = call("/api/v1/stats/meta", NULL);
+    r = call("GET", "/api/v1/stats/meta", NULL, NULL);
     expect_status(r, 200);
     assert_string_equal(cJSON_GetStringValue(jget(jget(r->json, "weeks"), "first")), "2021-W10");
     assert_string_equal(cJSON_GetStringValue(jget(jget(r->json, "population"), "ref_date")),
                         "2021-03-08");
     assert_true(cJSON_GetNumberValue(jget(jget(r->json, "official"), "rows")) > 20000);
     resp_free(r);
-    r = call("/api/openapi.json", NULL);
+    r = call("GET", "/api/openapi.json", NULL, NULL);
     expect_status(r, 200);
     assert_non_null(jget(jget(r->json, "paths"), "/api/v1/stats/coverage"));
     assert_non_null(jget(jget(r->json, "paths"), "/api/v1/stats/staff/coverage"));
@@ -387,15 +324,16 @@ static void test_recorded_doses_counted(void **state)
     }
     assert_int_equal(vx_store_commit(st), VX_OK);
     vx_store_close(st);
-    struct resp *r = call("/api/v1/stats/coverage?by=week&region=03&filter=dose:2", NULL);
+    struct resp *r =
+        call("GET", "/api/v1/stats/coverage?by=week&region=03&filter=dose:2", NULL, NULL);
     expect_status(r, 200);
     assert_int_equal((int)cJSON_GetNumberValue(jget(cell(r, "week", "2021-W14"), "n")), 10);
     resp_free(r);
-    r = call("/api/v1/stats/coverage?by=week&region=03&measure=full", NULL);
+    r = call("GET", "/api/v1/stats/coverage?by=week&region=03&measure=full", NULL, NULL);
     expect_status(r, 200);
     assert_int_equal((int)cJSON_GetNumberValue(jget(cell(r, "week", "2021-W14"), "n")), 10);
     resp_free(r);
-    r = call("/api/v1/stats/meta", NULL);
+    r = call("GET", "/api/v1/stats/meta", NULL, NULL);
     expect_status(r, 200);
     assert_int_equal((int)cJSON_GetNumberValue(jget(jget(r->json, "pending"), "doses")), 0);
     assert_int_equal((int)cJSON_GetNumberValue(jget(jget(r->json, "pending"), "changes")), 0);

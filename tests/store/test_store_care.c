@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,22 +68,6 @@ struct fx {
 };
 
 static int fx_counter;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static void each_row(const char *path, int want, void (*row)(void *ctx, char **f), void *ctx)
 {
@@ -394,6 +379,80 @@ static void test_transfer_both_ends(void **state)
     assert_int_equal(t.status, VX_TRANSFER_RECEIVED);
     assert_int_equal(t.received_doses, 54);
     assert_int_equal(count(fx, "stock_counts"), 1);
+}
+
+/* Issue to a municipality (a municipal round's hand-over): inside the caller's
+ * transaction, refusals write nothing, the stock is still the sum of its moves. */
+static void test_issue_to_kommun(void **state)
+{
+    struct fx *fx = *state;
+    struct vx_care_result res;
+    int64_t lot = receive(fx, fx->site, "COM", "EJ6795", 30);
+    struct vx_care_issue iss = {.site_id = fx->site,
+                                .vaccine = "COM",
+                                .lot_number = "EJ6795",
+                                .doses = 31,
+                                .kommun = "0180",
+                                .region = "01",
+                                .ref = "muni_round:7"};
+    int64_t lot_id = 0;
+    int left = -1;
+    int64_t moves = count(fx, "stock_moves");
+    ASSERT_OK(fx->st, vx_store_begin(fx->st));
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "stock");
+    assert_non_null(strstr(res.msg_en, "30 doses in stock, 31 needed"));
+    iss.doses = 0;
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "bad_input");
+    iss.doses = 12;
+    iss.kommun = "18";
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "bad_input");
+    iss.kommun = "0180";
+    iss.lot_number = "NOPE1";
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "lot_unknown");
+    iss.lot_number = "EJ6795";
+    iss.vaccine = "SPI"; /* the lot is of another product */
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "lot_unknown");
+    iss.vaccine = "COM";
+    iss.site_id = fx->site_uppsala; /* not a site of region 01 */
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "place");
+    iss.site_id = 9999;
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "site_unknown");
+    iss.site_id = fx->site;
+    assert_int_equal(count(fx, "stock_moves"), moves); /* nothing written so far */
+    ASSERT_CARE_OK(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res));
+    ASSERT_OK(fx->st, vx_store_commit(fx->st)); /* the refusals left the transaction usable */
+    assert_int_equal(lot_id, lot);
+    assert_int_equal(left, 18);
+    assert_int_equal(stock(fx, fx->site, lot), 18);
+    assert_int_equal(count(fx, "stock_moves"), moves + 1);
+    /* the move: who, when, what; stock = sum of moves */
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(sq_store_db(fx->st),
+                                        "SELECT kind, doses, actor, note, at, (SELECT sum(doses) "
+                                        "FROM stock_moves WHERE site_id = m.site_id AND lot_id = "
+                                        "m.lot_id) FROM stock_moves m ORDER BY id DESC LIMIT 1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "transfer_out");
+    assert_int_equal(sqlite3_column_int(q, 1), -12);
+    assert_string_equal((const char *)sqlite3_column_text(q, 2), "vacc1");
+    assert_string_equal((const char *)sqlite3_column_text(q, 3),
+                        "issue to kommun 0180: muni_round:7");
+    assert_int_equal(sqlite3_column_int64(q, 4), fx->env.now);
+    assert_int_equal(sqlite3_column_int(q, 5), 18);
+    sqlite3_finalize(q);
+    /* a rolled-back caller transaction takes the issue back */
+    ASSERT_OK(fx->st, vx_store_begin(fx->st));
+    ASSERT_CARE_OK(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res));
+    assert_int_equal(left, 6);
+    ASSERT_OK(fx->st, vx_store_rollback(fx->st));
+    assert_int_equal(stock(fx, fx->site, lot), 18);
+    /* an expired lot is refused */
+    fx->env.now = at_local(2021, 6, 1, 10, 0);
+    ASSERT_OK(fx->st, vx_store_begin(fx->st));
+    ASSERT_REFUSED(vx_care_issue_in_tx(&fx->env, &iss, &lot_id, &left, &res), "lot_expired");
+    ASSERT_OK(fx->st, vx_store_rollback(fx->st));
 }
 
 static int count_cb(void *ctx, const struct vx_count_rec *c)
@@ -864,6 +923,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_receipt_and_lot_rules, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_transfer_both_ends, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_issue_to_kommun, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_count_discrepancy_and_excursion, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_vial_yield_close_and_sweep, fx_setup, fx_teardown),

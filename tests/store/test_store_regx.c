@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <dirent.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -48,24 +49,6 @@ static struct vx_store *st;
 static const vx_time T0 = 1615190400; /* 2021-03-08T08:00:00Z */
 
 /* ------------------------------------------------------------------ fixture */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
 
 static void rm_dir(const char *dir)
 {
@@ -1099,6 +1082,57 @@ static void test_backfill_vxu(void **state)
     free(cdc);
 }
 
+/* ------------------------------------------------------------------ backlog (report) */
+
+/* oldest_pending: what the traffic-light report's register backlog reads. */
+static void test_oldest_pending(void **state)
+{
+    (void)state;
+    const struct vx_store_regx_ops *rx = st->ops->regx;
+    vx_time at = -1;
+    assert_int_equal(rx->oldest_pending(st, "xyz", "01", &at), VX_EINVAL);
+    assert_int_equal(at, 0);
+    /* everything out: nothing pending in any region */
+    struct vx_regx_export_opts o = file_opts(VX_REGX_NVR, T0 + 300 * 86400);
+    run_export(&o);
+    assert_int_equal(rx->oldest_pending(st, "nvr", "01", &at), VX_OK);
+    assert_int_equal(at, 0);
+    /* a dose not logged yet counts from its created_at; another region sees nothing */
+    vx_time t1 = T0 + 301 * 86400, t2 = T0 + 302 * 86400;
+    int64_t d2 = add_dose(1, "COM", 1, t2, "PEND2", true);
+    int64_t d1 = add_dose(0, "COM", 1, t1, "PEND1", true);
+    (void)d2;
+    assert_int_equal(rx->oldest_pending(st, "nvr", "01", &at), VX_OK);
+    assert_int_equal(at, t1); /* the oldest, not the first inserted */
+    assert_int_equal(rx->oldest_pending(st, "nvr", "03", &at), VX_OK);
+    assert_int_equal(at, 0);
+    /* logged but after the cursor: still pending */
+    assert_int_equal(sync_log(), 2);
+    assert_int_equal(rx->oldest_pending(st, "nvr", "01", &at), VX_OK);
+    assert_int_equal(at, t1);
+    /* exported: nothing; but a parked item of the register (any state) is pending */
+    o.now = T0 + 303 * 86400;
+    run_export(&o);
+    assert_int_equal(rx->oldest_pending(st, "nvr", "01", &at), VX_OK);
+    assert_int_equal(at, 0);
+    int64_t seq = sql_int("SELECT max(seq) FROM regx_changes WHERE action = 0");
+    int64_t dose_of = sql_int("SELECT dose_id FROM regx_changes WHERE seq = "
+                              "(SELECT max(seq) FROM regx_changes WHERE action = 0)");
+    assert_true(dose_of == d1 || dose_of == d2);
+    struct vx_regx_retry_rec r = {.seq = seq,
+                                  .dose_id = dose_of,
+                                  .state = VX_REGX_REJECTED,
+                                  .next_attempt_at = o.now,
+                                  .updated_at = o.now};
+    snprintf(r.reg, sizeof r.reg, "nvr");
+    assert_int_equal(rx->retry_put(st, &r), VX_OK);
+    assert_int_equal(rx->oldest_pending(st, "nvr", "01", &at), VX_OK);
+    assert_int_equal(at, dose_of == d1 ? t1 : t2);
+    assert_int_equal(rx->retry_delete(st, "nvr", seq), VX_OK);
+    assert_int_equal(rx->oldest_pending(st, "nvr", "01", &at), VX_OK);
+    assert_int_equal(at, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1114,6 +1148,7 @@ int main(void)
         cmocka_unit_test(test_backfill_csv),
         cmocka_unit_test(test_backfill_vxu),
         cmocka_unit_test(test_inserts_logged_by_id),
+        cmocka_unit_test(test_oldest_pending),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

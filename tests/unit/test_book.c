@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <cairo.h>
 #include <dlfcn.h>
 #include <pthread.h>
@@ -43,23 +44,6 @@
 #define P_UPP   "193802169155" /* born 1938, lives in region 03 */
 #define P_YOUNG "198001032385" /* born 1980: not eligible in spring 2021 */
 #define P_STAFF "196001189114" /* born 1960, care staff: phase 1, under 65 */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 struct fx {
     struct vx_arena arena;

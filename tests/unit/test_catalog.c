@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +18,6 @@
 
 #define CATALOG_PATH VX_SOURCE_DIR "/data/vaccines.json"
 #define VS_DIR       VX_SHARED_DATA_DIR "/interop/dcc/valuesets"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static vx_day D(const char *s)
 {
@@ -55,7 +40,7 @@ static int setup_real(void **state)
     struct vx_err err = {0};
     assert_non_null(fx);
     vx_arena_init(&fx->arena, 0);
-    fx->text = slurp(CATALOG_PATH);
+    fx->text = slurp(CATALOG_PATH, NULL);
     enum vx_status st = vx_catalog_parse(fx->text, strlen(fx->text), &fx->arena, &fx->cat, &err);
     if (st != VX_OK)
         fail_msg("data/vaccines.json: %s", err.msg);
@@ -116,10 +101,10 @@ static void test_real_products(void **state)
 static void test_real_dcc_codes(void **state)
 {
     struct fixture *fx = *state;
-    char *mp = slurp(VS_DIR "/vaccine-medicinal-product.json");
-    char *vp = slurp(VS_DIR "/vaccine-prophylaxis.json");
-    char *ma = slurp(VS_DIR "/vaccine-mah-manf.json");
-    char *enc = slurp(VS_DIR "/vaccine-encoding-instructions.json");
+    char *mp = slurp(VS_DIR "/vaccine-medicinal-product.json", NULL);
+    char *vp = slurp(VS_DIR "/vaccine-prophylaxis.json", NULL);
+    char *ma = slurp(VS_DIR "/vaccine-mah-manf.json", NULL);
+    char *enc = slurp(VS_DIR "/vaccine-encoding-instructions.json", NULL);
     struct vx_err err = {0};
     enum vx_status st = vx_catalog_check_dcc(fx->cat, mp, vp, ma, enc, &err);
     if (st != VX_OK)
@@ -824,10 +809,10 @@ static void test_dcc_mismatches(void **state)
                   P_IVAL, P_VIAL, P_STOR, P_TRAN, P_AGE, P_SRC)),
          VX_OK, VX_OK, NULL},
     };
-    char *mp = slurp(VS_DIR "/vaccine-medicinal-product.json");
-    char *vp = slurp(VS_DIR "/vaccine-prophylaxis.json");
-    char *ma = slurp(VS_DIR "/vaccine-mah-manf.json");
-    char *enc = slurp(VS_DIR "/vaccine-encoding-instructions.json");
+    char *mp = slurp(VS_DIR "/vaccine-medicinal-product.json", NULL);
+    char *vp = slurp(VS_DIR "/vaccine-prophylaxis.json", NULL);
+    char *ma = slurp(VS_DIR "/vaccine-mah-manf.json", NULL);
+    char *enc = slurp(VS_DIR "/vaccine-encoding-instructions.json", NULL);
     for (size_t i = 0; i < VX_ARRAY_LEN(cases); i++) {
         struct vx_arena a;
         struct vx_err err = {0};

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <cairo.h>
 #include <dlfcn.h>
 #include <stdio.h>
@@ -26,22 +27,6 @@ static vx_day day(const char *s)
     vx_day d = 0;
     assert_int_equal(vx_day_parse(s, &d), VX_OK);
     return d;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 /* Region 24: Umeå (2480) has its own agreement, the rest of the county a "*" one. */

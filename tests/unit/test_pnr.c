@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +17,6 @@
 #include "vx/pnr.h"
 
 #define PNR_DIR VX_SHARED_DATA_DIR "/interop/personnummer"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* The vectors were written in 2023; any later reference date gives the same answers. */
 static vx_day ref_day(void)
@@ -59,7 +45,7 @@ static void check_valid(const char *s, bool want, const char *want_norm, int wan
 static void test_meta_list(void **state)
 {
     (void)state;
-    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/list.json");
+    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/list.json", NULL);
     cJSON *arr = cJSON_Parse(text);
     assert_non_null(arr);
     int n = 0;
@@ -85,7 +71,7 @@ static void test_meta_list(void **state)
 static void test_meta_structured(void **state)
 {
     (void)state;
-    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/structured.json");
+    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/structured.json", NULL);
     cJSON *root = cJSON_Parse(text);
     assert_non_null(root);
     int n = 0;
@@ -113,7 +99,7 @@ static void test_meta_structured(void **state)
 static void test_meta_interim(void **state)
 {
     (void)state;
-    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/interim.json");
+    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/interim.json", NULL);
     cJSON *arr = cJSON_Parse(text);
     assert_non_null(arr);
     cJSON *it;
@@ -149,7 +135,7 @@ static void test_meta_interim(void **state)
 static void test_meta_orgnumbers(void **state)
 {
     (void)state;
-    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/orgnumber.json");
+    char *text = slurp(PNR_DIR "/personnummer-meta/testdata/orgnumber.json", NULL);
     cJSON *arr = cJSON_Parse(text);
     cJSON *it;
     cJSON_ArrayForEach(it, arr)
@@ -163,7 +149,7 @@ static void test_meta_orgnumbers(void **state)
 
 static void check_csv(const char *path, enum vx_pnr_kind kind, int want_rows)
 {
-    char *text = slurp(path);
+    char *text = slurp(path, NULL);
     char *save = NULL;
     int n = 0, month00 = 0, day60 = 0;
     for (char *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "../common/slurp.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,24 +26,6 @@
 #define Z22_FILE VX_SHARED_DATA_DIR "/interop/hl7v2/cdc-z22/Adult z22 New Covid vaccine.hl7"
 #define FHIR_DIR VX_SHARED_DATA_DIR "/interop/fhir/examples"
 #define TEST_PNR "189001059808" /* Skatteverket test personnummer */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
 
 static struct vx_cvrs_opts opts_at(int y, int m, int d)
 {
