@@ -14,7 +14,8 @@ extern const struct vx_http_module vx_ledger_http_module;
 
 /*
  * Set the tariff file the module's start hook reads (`path` copied; NULL or "" =
- * the default: $VAXCHAIN_DATA_DIR/compensation.json, else the source tree's
+ * the default: <data_dir>/compensation.json of the server configuration (serve
+ * --data-dir), else $VAXCHAIN_DATA_DIR/compensation.json, else the source tree's
  * data/compensation.json). Call before the server adds the module. Not thread-safe.
  */
 void vx_ledger_http_configure(const char *compensation_path);

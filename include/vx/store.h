@@ -128,6 +128,7 @@ struct vx_region_summary {
 };
 
 typedef int (*vx_person_cb)(void *ctx, const struct vx_person_rec *rec);
+typedef int (*vx_region_cb)(void *ctx, const struct vx_region_rec *rec);
 
 /* ---- booking (schema version 2; the booking engine in src/book is their one user) ---- */
 
@@ -284,6 +285,8 @@ struct vx_store_ops {
     enum vx_status (*region_put)(struct vx_store *st, const struct vx_region_rec *r);
     enum vx_status (*kommun_put)(struct vx_store *st, const struct vx_kommun_rec *k);
     enum vx_status (*kommun_get)(struct vx_store *st, const char *code, struct vx_kommun_rec *out);
+    /* Every region in code order; stops early when cb returns non-zero. */
+    enum vx_status (*region_foreach)(struct vx_store *st, vx_region_cb cb, void *ctx);
     int64_t (*count)(struct vx_store *st, const char *table); /* table name from a fixed list */
 
     /* Insert a person; VX_EEXIST if the number is taken. Sets rec->p.id when non-NULL id ptr. */

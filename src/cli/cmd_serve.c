@@ -217,9 +217,6 @@ int cmd_serve(struct cli_ctx *ctx)
     snprintf(schema, sizeof schema, "%s/interop/dcc/schema/DCC.combined-schema.json",
              cli_shared_dir(ctx));
     snprintf(valuesets, sizeof valuesets, "%s/interop/dcc/valuesets", cli_shared_dir(ctx));
-    char comp[4200]; /* the compensation tariffs follow --data-dir */
-    snprintf(comp, sizeof comp, "%s/compensation.json", cli_data_dir(ctx));
-    vx_ledger_http_configure(comp);
     vx_cert_http_configure(&(struct vx_cert_http_opts){
         .keys_dir = keys,
         .trust_path = cli_get(ctx, "trust"),

@@ -16,6 +16,11 @@
  * dispute decisions are audited ("ledger.adjust", "ledger.dispute"), the decision and
  * its adjustment in one transaction so that neither exists without the other.
  *
+ * Places: GET /api/v1/places lists the regions (a static table checked against
+ * shared/data/se/regions.csv by the test) and the municipalities of the store (public).
+ * Adjustments and dispute decisions name who decided (a body or official; default the
+ * signed-in user), while the audit row keeps the signed-in user as the actor.
+ *
  * Sick travel holds person data: every row shown, created or changed writes a
  * "person.read"/"travel.create"/"travel.update" audit row naming person:<id>, and
  * nothing is answered when an audit write fails.
@@ -33,6 +38,7 @@
 #include "vx/pnr.h"
 #include "vx/store.h"
 #include "vx/store_ledger.h"
+#include "vx/store_report.h"
 
 #define LH_OUT_MAX   (32u * 1024u * 1024u)
 #define LH_FIRST_DAY "2020-12-27" /* first COVID-19 dose in Sweden: default `from` */
@@ -480,7 +486,7 @@ static int h_adjust_list(struct vx_http_req *req)
     vx_day_parse(LH_FIRST_DAY, &first);
     enum vx_status rc = scope_of(req, false, &sc);
     if (rc != VX_OK || (rc = query_day(req, "from", first, &from)) != VX_OK ||
-        (rc = query_day(req, "to", VX_DAY_OPEN - 1, &to)) != VX_OK ||
+        (rc = query_day(req, "to", vx_day_from_ymd(9999, 12, 31), &to)) != VX_OK ||
         (rc = store_of(req, &st)) != VX_OK)
         return rc;
     cJSON *items;
@@ -505,8 +511,8 @@ static enum vx_status put_adjust(struct vx_http_req *req, struct vx_store *st,
         return rc;
     char obj[40], detail[256];
     snprintf(obj, sizeof obj, "adjust:%" PRId64, *id);
-    snprintf(detail, sizeof detail, "%s %s %" PRId64 " öre: %.180s", a->region, a->kommun,
-             a->amount_ore, a->reason);
+    snprintf(detail, sizeof detail, "%s %s %" PRId64 " öre by %.40s: %.160s", a->region, a->kommun,
+             a->amount_ore, a->decided_by, a->reason);
     return vx_audit_event(st, vx_http_req_session(req), "ledger.adjust", obj, detail);
 }
 
@@ -531,7 +537,9 @@ static enum vx_status adjust_from_body(struct vx_http_req *req, const struct sco
     snprintf(a->reason, sizeof a->reason, "%s", bstr(b, "reason"));
     if (!a->reason[0])
         return vx_http_problem_field(req, VX_EINVAL, "reason", "required: why");
-    snprintf(a->decided_by, sizeof a->decided_by, "%s", s->user);
+    /* who decided: a body or an official named by the caller, else the caller */
+    const char *by = bstr(b, "decided_by");
+    snprintf(a->decided_by, sizeof a->decided_by, "%s", by[0] ? by : s->user);
     return VX_OK;
 }
 
@@ -668,12 +676,15 @@ static int h_dispute_decide(struct vx_http_req *req)
     if (!resolution[0])
         return vx_http_problem_field(req, VX_EINVAL, "resolution", "required: why");
     const struct vx_session *s = vx_http_req_session(req);
+    char by[64];
+    snprintf(by, sizeof by, "%s", bstr(b, "decided_by")[0] ? bstr(b, "decided_by") : s->user);
     int64_t adj_id = 0;
-    char obj[40], detail[300];
+    char obj[40], detail[320];
     snprintf(obj, sizeof obj, "dispute:%" PRId64, id);
-    snprintf(detail, sizeof detail, "%s: %.250s", vx_dispute_status_code(status), resolution);
+    snprintf(detail, sizeof detail, "%s by %.40s: %.250s", vx_dispute_status_code(status), by,
+             resolution);
     if ((rc = vx_store_begin(st)) == VX_OK)
-        rc = st->ops->ledger->dispute_decide(st, id, status, resolution, s->user, 0);
+        rc = st->ops->ledger->dispute_decide(st, id, status, resolution, by, 0);
     if (rc == VX_OK && amount) {
         struct vx_ledger_adjust a;
         memset(&a, 0, sizeof a);
@@ -683,7 +694,7 @@ static int h_dispute_decide(struct vx_http_req *req)
         a.period_to = d.period_to;
         a.amount_ore = amount;
         snprintf(a.reason, sizeof a.reason, "Dispute %" PRId64 ": %.200s", id, resolution);
-        snprintf(a.decided_by, sizeof a.decided_by, "%s", s->user);
+        snprintf(a.decided_by, sizeof a.decided_by, "%s", by);
         a.dispute_id = id;
         rc = put_adjust(req, st, &a, &adj_id);
     }
@@ -998,7 +1009,8 @@ static int h_assign_delete(struct vx_http_req *req)
         return rc;
     struct owned_assign oa = {id, false};
     if (id)
-        st->ops->ledger->assign_foreach(st, sc.region, 0, 1, VX_DAY_OPEN - 1, find_assign, &oa);
+        st->ops->ledger->assign_foreach(st, sc.region, 0, 1, vx_day_from_ymd(9999, 12, 31),
+                                        find_assign, &oa);
     if (!oa.found)
         return vx_http_problem(req, VX_ENOTFOUND, "no such assignment");
     if ((rc = st->ops->ledger->assign_delete(st, id)) != VX_OK)
@@ -1378,13 +1390,69 @@ static int h_council_patch(struct vx_http_req *req)
     return vx_http_reply_json(req, 200, o);
 }
 
+/* ------------------------------------------------------------------ places */
+
+static int place_region_cb(void *ctx, const struct vx_region_rec *r)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "code", r->code);
+    cJSON_AddStringToObject(j, "name", r->name);
+    cJSON_AddItemToArray(ctx, j);
+    return 0;
+}
+
+static int place_kommun_cb(void *ctx, const struct vx_kommun_rec *k)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "code", k->code);
+    cJSON_AddStringToObject(j, "name", k->name);
+    cJSON_AddStringToObject(j, "region", k->region);
+    cJSON_AddItemToArray(ctx, j);
+    return 0;
+}
+
+/* GET /api/v1/places?region=: regions and (one region's) municipalities; public. */
+static int h_places(struct vx_http_req *req)
+{
+    const char *region = vx_http_req_query(req, "region");
+    struct vx_store *st;
+    enum vx_status rc = store_of(req, &st);
+    if (rc != VX_OK)
+        return rc;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *regions = cJSON_AddArrayToObject(o, "regions");
+    cJSON *kommuner = cJSON_AddArrayToObject(o, "municipalities");
+    if (!o || !regions || !kommuner) {
+        cJSON_Delete(o);
+        return VX_ENOMEM;
+    }
+    if (st->ops->region_foreach(st, place_region_cb, regions) != VX_OK) {
+        cJSON_Delete(o);
+        return vx_http_problem(req, VX_ESTORE, "cannot read the regions");
+    }
+    bool known = !region || !region[0];
+    for (const cJSON *j = regions->child; !known && j; j = j->next)
+        known = !strcmp(region, cJSON_GetStringValue(cJSON_GetObjectItem(j, "code")));
+    if (!known) {
+        cJSON_Delete(o);
+        return vx_http_problem_field(req, VX_EINVAL, "region", "a region code such as 01");
+    }
+    if (st->ops->report->kommun_foreach(st, region ? region : "", place_kommun_cb, kommuner) !=
+        VX_OK) {
+        cJSON_Delete(o);
+        return vx_http_problem(req, VX_ESTORE, "cannot read the municipalities");
+    }
+    return vx_http_reply_json(req, 200, o);
+}
+
 /* ------------------------------------------------------------------ module */
 
 static enum vx_status ledger_start(struct vx_http_server *srv, void **udata, struct vx_err *err)
 {
-    (void)srv;
     char path[4200];
-    const char *dir = getenv("VAXCHAIN_DATA_DIR");
+    const char *dir = vx_http_server_config(srv)->data_dir; /* serve --data-dir */
+    if (!dir || !dir[0])
+        dir = getenv("VAXCHAIN_DATA_DIR");
     if (g_comp_path[0])
         snprintf(path, sizeof path, "%s", g_comp_path);
     else
@@ -1505,6 +1573,8 @@ static const struct vx_route ledger_routes[] = {
               {"amount_ore", VX_JSON_INTEGER, true, .min = -900000000000000.0,
                .max = 900000000000000.0, .desc = "signed amount in öre"},
               {"reason", VX_JSON_STRING, true, 250, .desc = "why"},
+              {"decided_by", VX_JSON_STRING, .max_len = 63,
+               .desc = "who decided (default: the signed-in user)"},
               {"dispute_id", VX_JSON_INTEGER, .desc = "the dispute it settles"}},
      .success = 201},
     {.method = VX_HTTP_GET,
@@ -1536,6 +1606,8 @@ static const struct vx_route ledger_routes[] = {
      .params = ID_PARAM,
      .body = {{"status", VX_JSON_STRING, true, 10, .desc = "accepted or rejected"},
               {"resolution", VX_JSON_STRING, true, 250, .desc = "why"},
+              {"decided_by", VX_JSON_STRING, .max_len = 63,
+               .desc = "who decided (default: the signed-in user)"},
               {"amount_ore", VX_JSON_INTEGER, .min = -900000000000000.0, .max = 900000000000000.0,
                .desc = "adjustment to record"}}},
     {.method = VX_HTTP_GET,
@@ -1628,6 +1700,15 @@ static const struct vx_route ledger_routes[] = {
      .query = {{"site", VX_JSON_STRING, true, 31, .desc = "site code"},
                {"from", VX_JSON_STRING, .max_len = 10, .desc = "first day (default today)"},
                {"to", VX_JSON_STRING, .max_len = 10, .desc = "last day (default +6)"}}},
+    {.method = VX_HTTP_GET,
+     .path = "/api/v1/places",
+     .handler = h_places,
+     .roles = VX_ROLES_PUBLIC,
+     .tag = "resources",
+     .summary = "Regions and municipalities (public reference data; sign-in choices)",
+     .query = {{"region", VX_JSON_STRING, .max_len = 2,
+                .desc = "only this region's municipalities"}},
+     .response = "{regions:[{code, name}], municipalities:[{code, name, region}]}"},
     {.method = VX_HTTP_GET,
      .path = "/api/v1/sick-travel",
      .handler = h_travel,

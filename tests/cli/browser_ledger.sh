@@ -5,7 +5,9 @@
 # of people in special housing and home care as given by their municipality's nurses
 # (doses.kommun_code, as the muni module records them) and copies five of them into
 # January 2024 (no agreement in force: uncovered), starts `vaxchain serve --dev-login`
-# and runs tests/browser/ledger.mjs (npm playwright-core driving Debian chromium,
+# and runs tests/browser/ledger.mjs (sign-in with a chosen region/municipality,
+# statement, adjustments, disputes, premises, staff, assignment to sites and
+# accordion capacity, sick travel; npm playwright-core driving Debian chromium,
 # headless). Screenshots: build/screenshots/ledger-*.png.
 #
 # Without chromium, node, sqlite3 or node_modules/playwright-core the test is skipped

@@ -15,7 +15,9 @@
  * session refused); adjustments change the total and are audited; a dispute decided
  * with its adjustment; sick travel audited per person and refused outside scope;
  * council items visible to both sides of the region only; premises, staff,
- * assignments and the accordion capacity.
+ * assignments and the accordion capacity; who decided an adjustment or a dispute
+ * (named body, else the signed-in user; the audit row keeps the user); the public
+ * list of regions and municipalities against shared/data/se.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -508,6 +510,134 @@ static void test_resources(void **state)
     check_free("GET", "/api/v1/capacity?site=nope", NULL, ck_region, 404);
 }
 
+/* Lines of a CSV file with `col` (0-based) equal to `val` ("" = every data line). */
+static int csv_count(const char *path, int col, const char *val)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    int n = 0;
+    assert_non_null(fgets(line, sizeof line, f)); /* header */
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *p = line;
+        for (int c = 0; c < col && p; c++) {
+            p = strchr(p, ',');
+            p = p ? p + 1 : NULL;
+        }
+        if (!p)
+            continue;
+        size_t len = strcspn(p, ",");
+        if (!val[0] || (len == strlen(val) && !strncmp(p, val, len)))
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static void test_places(void **state)
+{
+    (void)state;
+    /* public: no session needed */
+    struct resp *r = check("GET", "/api/v1/places?region=24", NULL, NULL, 200);
+    const cJSON *regions = jget(r->json, "regions");
+    const cJSON *munis = jget(r->json, "municipalities");
+    assert_int_equal(cJSON_GetArraySize(regions),
+                     csv_count(VX_SHARED_DATA_DIR "/se/regions.csv", 0, ""));
+    /* the names agree with SCB's list */
+    const cJSON *x;
+    cJSON_ArrayForEach(x, regions)
+    {
+        char want[128];
+        snprintf(want, sizeof want, "%s,%s,", jstr(x, "code"), jstr(x, "name"));
+        FILE *f = fopen(VX_SHARED_DATA_DIR "/se/regions.csv", "r");
+        assert_non_null(f);
+        char line[256];
+        bool found = false;
+        while (!found && fgets(line, sizeof line, f))
+            found = !strncmp(line, want, strlen(want));
+        fclose(f);
+        assert_true(found);
+    }
+    assert_int_equal(cJSON_GetArraySize(munis),
+                     csv_count(VX_SHARED_DATA_DIR "/se/municipalities.csv", 2, "24"));
+    bool umea = false;
+    cJSON_ArrayForEach(x, munis)
+    {
+        assert_string_equal(jstr(x, "region"), "24");
+        umea |= !strcmp(jstr(x, "code"), "2480") && !strcmp(jstr(x, "name"), "Umeå");
+    }
+    assert_true(umea);
+    resp_free(r);
+    r = check("GET", "/api/v1/places", NULL, NULL, 200);
+    assert_int_equal(cJSON_GetArraySize(jget(r->json, "municipalities")),
+                     csv_count(VX_SHARED_DATA_DIR "/se/municipalities.csv", 0, ""));
+    resp_free(r);
+    expect_problem(call("GET", "/api/v1/places?region=02", NULL, NULL), 422, "region", NULL);
+}
+
+static void test_decided_by(void **state)
+{
+    (void)state;
+    logins();
+    /* a named decision maker is kept; the audit row names the signed-in user too */
+    struct resp *r = check("POST", "/api/v1/compensation/adjustments",
+                           "{\"kommun\":\"2482\",\"from\":\"2021-01-01\",\"to\":\"2021-12-31\","
+                           "\"amount_ore\":2500,\"reason\":\"Extra kväll\","
+                           "\"decided_by\":\"Samverkansrådet\"}",
+                           ck_region, 201);
+    char obj[40];
+    snprintf(obj, sizeof obj, "adjust:%d", (int)jnum(r->json, "id"));
+    resp_free(r);
+    assert_int_equal(audit_count("ledger.adjust", obj), 1);
+    r = check("GET", "/api/v1/compensation/adjustments?kommun=2482", NULL, ck_skel, 200);
+    bool seen = false;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, jget(r->json, "items"))
+    {
+        if (!strcmp(jstr(x, "reason"), "Extra kväll")) {
+            assert_string_equal(jstr(x, "decided_by"), "Samverkansrådet");
+            assert_int_equal(jnum(x, "amount_ore"), 2500);
+            seen = true;
+        }
+    }
+    assert_true(seen);
+    resp_free(r);
+    /* too long a name is refused at the field, nothing recorded */
+    char body[400];
+    snprintf(body, sizeof body,
+             "{\"kommun\":\"2482\",\"from\":\"2021-01-01\",\"to\":\"2021-12-31\","
+             "\"amount_ore\":100,\"reason\":\"x\",\"decided_by\":\"%070d\"}",
+             0);
+    expect_problem(call("POST", "/api/v1/compensation/adjustments", body, ck_region), 422,
+                   "decided_by", NULL);
+    /* a dispute decided by a named body */
+    r = check("POST", "/api/v1/compensation/disputes",
+              "{\"from\":\"2021-01-01\",\"to\":\"2021-12-31\",\"subject\":\"Kvällspass\"}", ck_ume,
+              201);
+    int did = (int)jnum(r->json, "id");
+    resp_free(r);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/compensation/disputes/%d/decision", did);
+    check_free("POST", path,
+               "{\"status\":\"rejected\",\"resolution\":\"Ingår i avtalet\","
+               "\"decided_by\":\"Regionens ersättningsgrupp\"}",
+               ck_region, 200);
+    r = check("GET", "/api/v1/compensation/disputes", NULL, ck_ume, 200);
+    seen = false;
+    cJSON_ArrayForEach(x, jget(r->json, "items"))
+    {
+        if ((int)jnum(x, "id") == did) {
+            assert_string_equal(jstr(x, "status"), "rejected");
+            assert_string_equal(jstr(x, "decided_by"), "Regionens ersättningsgrupp");
+            assert_string_equal(jstr(x, "resolution"), "Ingår i avtalet");
+            seen = true;
+        }
+    }
+    assert_true(seen);
+    resp_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +647,8 @@ int main(void)
         cmocka_unit_test(test_sick_travel),
         cmocka_unit_test(test_council),
         cmocka_unit_test(test_resources),
+        cmocka_unit_test(test_places),
+        cmocka_unit_test(test_decided_by),
     };
     return cmocka_run_group_tests_name("ledger_routes", tests, group_setup, group_teardown);
 }

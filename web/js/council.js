@@ -1,23 +1,38 @@
 /*
  * council.js — the region–municipality council page (council.html) for regional and
  * municipal coordinators: compensation agreements and statements (with PDF/XLSX/CSV
- * downloads), doses without an agreement in force, premises offered, the staff and
- * volunteer pool, sick-travel requests and the council's action/decision log.
+ * downloads), adjustments and disputes, doses without an agreement in force, premises
+ * offered, the staff and volunteer pool, their assignment to vaccination sites per day
+ * with the resulting "accordion" capacity, sick-travel requests and the council's
+ * action/decision log.
  *
  * Every section reads the ledger API (docs/api-ledger.md) with the session's scope:
  * a regional coordinator sees the whole region (and may pick a municipality), a
  * municipal coordinator only their own municipality. The server decides what is
- * visible; the page only draws it. After each form the affected section is read
- * again, so what is shown is what the server stored. Texts: i18n-ledger.js (sv/en).
- * No inline script or style (the server's CSP forbids them); text is always set as
- * text (ui.js h()).
+ * visible; the page only draws it. After each successful form the page is read
+ * again, so what is shown is what the server stored; a refusal is shown at the field
+ * the problem+json names (aria-invalid + a message tied by aria-describedby) and the
+ * form keeps what was typed. Sign-in (dev login) offers every region and the chosen
+ * region's municipalities (GET /api/v1/places). Amounts are typed in kronor and sent
+ * in öre. Texts: i18n-ledger.js (sv/en). No inline script or style (the server's CSP
+ * forbids them); text is always set as text (ui.js h()).
  */
-import { t, lang, setLang, applyStatic } from './i18n.js';
+import { t, has, lang, setLang, applyStatic } from './i18n.js';
 import './i18n-ledger.js';
-import { api } from './api.js';
-import { h, focus } from './ui.js';
+import { api, ApiError } from './api.js';
+import { h, focus, fmtDate, fmtDay, addDays, reasonText } from './ui.js';
 
-const S = { me: null, from: '2020-12-27', to: '', kommun: '', msg: null };
+const S = {
+  me: null,
+  from: '2020-12-27',
+  to: '',
+  kommun: '',
+  msg: null,
+  munis: [], /* the signed-in region's municipalities [{code, name}] */
+  site: '', /* assignments: chosen site code and day */
+  day: '',
+  login: { region: '01', kommun: '0180' }, /* sign-in choices */
+};
 const app = () => document.getElementById('app');
 
 function kr(ore) {
@@ -27,10 +42,99 @@ function kr(ore) {
   });
 }
 
+/* Kronor as typed ("-1 250,50", "1250.5", "−125") → öre, or null when not an amount. */
+function toOre(text) {
+  const v = String(text || '')
+    .replace(/[\s\u00a0\u202f]/g, '')
+    .replace(/\u2212/g, '-')
+    .replace(',', '.');
+  if (!/^-?\d+(\.\d{1,2})?$/.test(v)) return null;
+  const [i, f = ''] = v.replace('-', '').split('.');
+  const ore = Number(i) * 100 + Number(f.padEnd(2, '0'));
+  return v.startsWith('-') ? -ore : ore;
+}
+
+function kommunName(code) {
+  const k = S.munis.find((m) => m.code === code);
+  return k ? `${code} ${k.name}` : code;
+}
+
+/* A server reason in the user's language where the dictionary knows it. */
+function reason(r) {
+  if (lang() === 'en' && r !== 'kronor') return reasonText(r);
+  return has(`council.r.${r}`) ? t(`council.r.${r}`) : reasonText(r);
+}
+
+function problemErrors(e) {
+  return e instanceof ApiError && e.problem && Array.isArray(e.problem.errors) ? e.problem.errors : [];
+}
+
 function errText(e) {
-  const d = e && e.data;
-  const f = d && d.errors && d.errors[0];
-  return f ? `${f.field}: ${f.reason}` : (d && d.detail) || String(e.status || e);
+  const f = problemErrors(e)[0];
+  const p = e && e.problem;
+  if (f) return `${f.field}: ${reason(f.reason)}`;
+  return (p && (p.detail || p.title)) || (e && e.status ? `HTTP ${e.status}` : t('council.network'));
+}
+
+/* Clear a form's error marks. */
+function clearErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) {
+    el.removeAttribute('aria-invalid');
+    if (el.dataset.desc) el.setAttribute('aria-describedby', el.dataset.desc);
+    else el.removeAttribute('aria-describedby');
+  }
+  for (const el of form.querySelectorAll('.field-error, .form-alert')) el.remove();
+}
+
+/*
+ * Show refusal `errors` ([{field, reason}]) in `form`: each field named in `fields`
+ * (API field → input id) is marked with its message; a summary alert heads the form
+ * and the first invalid input gets focus.
+ */
+function showErrors(form, errors, detail, fields) {
+  clearErrors(form);
+  let first = null;
+  for (const e of errors) {
+    const id = fields[e.field];
+    const input = id && form.querySelector(`#${id}`);
+    if (!input || input.hasAttribute('aria-invalid')) continue;
+    const msgId = `${id}-error`;
+    input.dataset.desc = input.getAttribute('aria-describedby') || '';
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', `${msgId} ${input.dataset.desc}`.trim());
+    input.insertAdjacentElement('afterend', h('p', { class: 'field-error', id: msgId, text: reason(e.reason) }));
+    first = first || input;
+  }
+  const alert = h('p', {
+    class: 'alert alert-error form-alert',
+    role: 'alert',
+    text: t('council.error', { detail: first ? t('council.see_fields') : detail }),
+  });
+  form.querySelector('h3').insertAdjacentElement('afterend', alert);
+  focus(first || alert);
+}
+
+/* Send a form's request; on success re-read the page (focus `after`), else show the refusal at the fields. */
+async function submit(form, method, path, body, fields, after) {
+  clearErrors(form);
+  try {
+    await api(method, path, { body });
+  } catch (e) {
+    showErrors(form, problemErrors(e), errText(e), fields);
+    return;
+  }
+  S.msg = { kind: 'ok', text: t('council.saved') };
+  await render(after);
+}
+
+function hintedField(id, label, hint, attrs) {
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id, text: label }),
+    h('p', { class: 'hint', id: `${id}-hint`, text: hint }),
+    h('input', { id, name: id, type: 'text', 'aria-describedby': `${id}-hint`, ...attrs }),
+  );
 }
 
 function table(caption, cols, rows) {
@@ -102,6 +206,10 @@ async function compSection() {
     api('GET', '/api/v1/compensation/agreements'),
     api('GET', '/api/v1/compensation/statements', { query: q }),
   ]);
+  if (!S.to) {
+    S.to = st.to;
+    q.to = st.to;
+  }
   const periods = (a) =>
     a.periods.map((p) => [
       `${p.from} – ${p.to || '…'}`,
@@ -201,6 +309,19 @@ async function compSection() {
       ),
     ),
     h('p', { class: 'muted', text: `* ${t('council.assumed')}` }),
+    h('h3', { id: 'adj-list-h', text: t('council.adj.list') }),
+    table(
+      t('council.adj.list'),
+      [t('council.kommun'), t('council.period'), `${t('council.amount')} (kr)`, t('council.adj.reason'), t('council.decided_by')],
+      st.adjustments.map((a) => [
+        kommunName(a.kommun),
+        `${a.from} – ${a.to}`,
+        kr(a.amount_ore),
+        a.reason,
+        a.decided_by,
+      ]),
+    ),
+    region ? adjustForm() : null,
     h('h3', { text: t('council.download') }),
     h(
       'ul',
@@ -213,6 +334,364 @@ async function compSection() {
         ),
       ),
     ),
+  );
+}
+
+function kommunSelect(id, value) {
+  return selectField(
+    id,
+    t('council.kommun'),
+    S.munis.map((m) => [m.code, `${m.code} ${m.name}`]),
+    value || S.kommun || (S.munis[0] && S.munis[0].code),
+  );
+}
+
+function adjustForm() {
+  return h(
+    'form',
+    {
+      class: 'stack-form',
+      id: 'adj-form',
+      'aria-labelledby': 'adj-h',
+      novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        const f = ev.target;
+        const e = f.elements;
+        const fields = {
+          kommun: 'adj_kommun',
+          from: 'adj_from',
+          to: 'adj_to',
+          amount_ore: 'adj_amount',
+          reason: 'adj_reason',
+          decided_by: 'adj_by',
+        };
+        const ore = toOre(e.adj_amount.value);
+        if (ore === null || ore === 0) {
+          showErrors(f, [{ field: 'amount_ore', reason: 'kronor' }], '', fields);
+          return;
+        }
+        submit(
+          f,
+          'POST',
+          '/api/v1/compensation/adjustments',
+          {
+            kommun: e.adj_kommun.value,
+            from: e.adj_from.value,
+            to: e.adj_to.value,
+            amount_ore: ore,
+            reason: e.adj_reason.value,
+            decided_by: e.adj_by.value || undefined,
+          },
+          fields,
+          'comp',
+        );
+      },
+    },
+    h('h3', { id: 'adj-h', text: t('council.adj.title') }),
+    kommunSelect('adj_kommun'),
+    field('adj_from', t('council.from'), { type: 'date', value: S.from }),
+    field('adj_to', t('council.to'), { type: 'date', value: S.to }),
+    hintedField('adj_amount', t('council.adj.amount'), t('council.adj.amount_hint'), {
+      inputmode: 'decimal',
+      autocomplete: 'off',
+    }),
+    field('adj_reason', t('council.adj.reason'), { maxlength: 250 }),
+    hintedField('adj_by', t('council.decided_by'), t('council.decided_by_hint', { user: S.me.user }), {
+      maxlength: 63,
+    }),
+    h('button', { type: 'submit', class: 'btn btn-primary', text: t('council.adj.save') }),
+  );
+}
+
+async function disputeSection() {
+  const region = S.me.role === 'regional_coordinator';
+  const d = await api('GET', '/api/v1/compensation/disputes');
+  const rows = d.items.map((x) => [
+    String(x.id),
+    kommunName(x.kommun),
+    `${x.from} – ${x.to}`,
+    x.subject,
+    x.claimed_ore ? kr(x.claimed_ore) : '–',
+    t(`council.st.${x.status}`),
+    x.raised_by,
+    x.status === 'open' ? '' : `${x.decided_by}: ${x.resolution}`,
+  ]);
+  const raiseFields = { kommun: 'd_kommun', from: 'd_from', to: 'd_to', subject: 'd_subject', claimed_ore: 'd_claimed' };
+  const raise = h(
+    'form',
+    {
+      class: 'stack-form',
+      'aria-labelledby': 'd-raise-h',
+      novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        const f = ev.target;
+        const e = f.elements;
+        const claimed = e.d_claimed.value.trim() ? toOre(e.d_claimed.value) : 0;
+        if (claimed === null) {
+          showErrors(f, [{ field: 'claimed_ore', reason: 'kronor' }], '', raiseFields);
+          return;
+        }
+        submit(
+          f,
+          'POST',
+          '/api/v1/compensation/disputes',
+          {
+            kommun: region ? e.d_kommun.value : undefined,
+            from: e.d_from.value,
+            to: e.d_to.value,
+            subject: e.d_subject.value,
+            claimed_ore: claimed || undefined,
+          },
+          raiseFields,
+          'disputes',
+        );
+      },
+    },
+    h('h3', { id: 'd-raise-h', text: t('council.d.raise_title') }),
+    region ? kommunSelect('d_kommun') : null,
+    field('d_from', t('council.from'), { type: 'date' }),
+    field('d_to', t('council.to'), { type: 'date' }),
+    field('d_subject', t('council.d.subject'), { maxlength: 250 }),
+    hintedField('d_claimed', t('council.d.claimed'), t('council.d.claimed_hint'), { inputmode: 'decimal' }),
+    h('button', { type: 'submit', class: 'btn btn-primary', text: t('council.d.raise') }),
+  );
+  const open = d.items.filter((x) => x.status === 'open');
+  const decideFields = {
+    id: 'dd_id',
+    status: 'dd_status',
+    resolution: 'dd_resolution',
+    decided_by: 'dd_by',
+    amount_ore: 'dd_amount',
+  };
+  const decide =
+    region && open.length
+      ? h(
+          'form',
+          {
+            class: 'stack-form',
+            'aria-labelledby': 'd-decide-h',
+            novalidate: true,
+            onsubmit: (ev) => {
+              ev.preventDefault();
+              const f = ev.target;
+              const e = f.elements;
+              const amount = e.dd_amount.value.trim() ? toOre(e.dd_amount.value) : 0;
+              if (amount === null) {
+                showErrors(f, [{ field: 'amount_ore', reason: 'kronor' }], '', decideFields);
+                return;
+              }
+              submit(
+                f,
+                'POST',
+                `/api/v1/compensation/disputes/${encodeURIComponent(e.dd_id.value)}/decision`,
+                {
+                  status: e.dd_status.value,
+                  resolution: e.dd_resolution.value,
+                  decided_by: e.dd_by.value || undefined,
+                  amount_ore: amount || undefined,
+                },
+                decideFields,
+                'disputes',
+              );
+            },
+          },
+          h('h3', { id: 'd-decide-h', text: t('council.d.decide_title') }),
+          selectField(
+            'dd_id',
+            t('council.d.which'),
+            open.map((x) => [String(x.id), `${x.id}: ${kommunName(x.kommun)}, ${x.subject}`]),
+            String(open[0].id),
+          ),
+          selectField(
+            'dd_status',
+            t('council.d.outcome'),
+            ['accepted', 'rejected'].map((k) => [k, t(`council.st.${k}`)]),
+            'accepted',
+          ),
+          field('dd_resolution', t('council.d.resolution'), { maxlength: 250 }),
+          hintedField('dd_by', t('council.decided_by'), t('council.decided_by_hint', { user: S.me.user }), {
+            maxlength: 63,
+          }),
+          hintedField('dd_amount', t('council.d.amount'), t('council.d.amount_hint'), { inputmode: 'decimal' }),
+          h('button', { type: 'submit', class: 'btn btn-primary', text: t('council.d.decide') }),
+        )
+      : null;
+  return section(
+    'disputes',
+    t('council.s.disputes'),
+    table(
+      t('council.s.disputes'),
+      [
+        t('council.d.no'),
+        t('council.kommun'),
+        t('council.period'),
+        t('council.d.subject'),
+        `${t('council.d.claimed_short')} (kr)`,
+        t('council.status'),
+        t('council.d.raised_by'),
+        t('council.d.decision'),
+      ],
+      rows,
+    ),
+    raise,
+    decide,
+  );
+}
+
+async function assignSection() {
+  const sites = await api('GET', '/api/v1/sites', { query: { region: S.me.region } });
+  if (!sites.length) return section('assign', t('council.s.assign'), h('p', { text: t('council.a.no_sites') }));
+  if (!sites.some((x) => x.code === S.site)) S.site = sites[0].code;
+  if (!S.day) S.day = S.me.today || S.to;
+  const q = { site: S.site, from: S.day, to: S.day };
+  const [asg, cap, staff, prem] = await Promise.all([
+    api('GET', '/api/v1/assignments', { query: q }),
+    api('GET', '/api/v1/capacity', { query: { site: S.site, from: S.day, to: addDays(S.day, 6) } }),
+    api('GET', '/api/v1/staff-pool'),
+    api('GET', '/api/v1/premises'),
+  ]);
+  const pick = h(
+    'form',
+    {
+      class: 'inline-form',
+      'aria-label': t('council.a.pick'),
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        S.site = ev.target.elements.a_site.value;
+        S.day = ev.target.elements.a_day.value || S.day;
+        render('assign');
+      },
+    },
+    selectField(
+      'a_site',
+      t('council.a.site'),
+      sites.map((x) => [x.code, `${x.name} (${x.code})`]),
+      S.site,
+    ),
+    field('a_day', t('council.a.day'), { type: 'date', value: S.day, required: true }),
+    h('button', { type: 'submit', class: 'btn btn-secondary', text: t('council.a.show') }),
+  );
+  const usable = prem.items.filter((x) => x.status !== 'declined');
+  const resources = h(
+    'select',
+    { id: 'a_resource', name: 'a_resource' },
+    h(
+      'optgroup',
+      { label: t('council.a.staff') },
+      staff.items.map((x) =>
+        h('option', {
+          value: `staff:${x.id}`,
+          text: `${x.name}, ${t(`council.comp.${x.competence}`)} (${x.available_from} – ${x.available_to})`,
+        }),
+      ),
+    ),
+    h(
+      'optgroup',
+      { label: t('council.a.premises') },
+      usable.map((x) =>
+        h('option', {
+          value: `premises:${x.id}`,
+          text: `${x.code} ${x.name}, ${x.capacity_per_day} ${t('council.a.per_day')} (${t(`council.st.${x.status}`)})`,
+        }),
+      ),
+    ),
+  );
+  const fields = { resource_id: 'a_resource', kind: 'a_resource', day: 'a_res_day', site: 'a_res_day' };
+  const assign = h(
+    'form',
+    {
+      class: 'stack-form',
+      'aria-labelledby': 'a-add-h',
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        const [kind, id] = ev.target.elements.a_resource.value.split(':');
+        submit(
+          ev.target,
+          'POST',
+          '/api/v1/assignments',
+          { kind, resource_id: Number(id), site: S.site, day: ev.target.elements.a_res_day.value },
+          fields,
+          'assign',
+        );
+      },
+    },
+    h('h3', { id: 'a-add-h', text: t('council.a.add_title', { site: S.site }) }),
+    h('div', { class: 'field' }, h('label', { for: 'a_resource', text: t('council.a.resource') }), resources),
+    field('a_res_day', t('council.a.day'), { type: 'date', value: S.day, required: true }),
+    h('button', { type: 'submit', class: 'btn btn-primary', text: t('council.a.assign') }),
+  );
+  const list = asg.items.map((x) => [
+    t(`council.a.kind.${x.kind}`),
+    x.name,
+    x.kind === 'staff' ? t(`council.comp.${x.competence}`) : `${x.capacity_per_day} ${t('council.a.per_day')}`,
+    h('button', {
+      type: 'button',
+      class: 'btn btn-secondary',
+      text: t('council.a.remove'),
+      'aria-label': t('council.a.remove_label', { name: x.name }),
+      onclick: async () => {
+        try {
+          await api('DELETE', `/api/v1/assignments/${x.id}`);
+          S.msg = { kind: 'ok', text: t('council.saved') };
+        } catch (e) {
+          S.msg = { kind: 'error', text: t('council.error', { detail: errText(e) }) };
+        }
+        render('assign');
+      },
+    }),
+  ]);
+  const today = cap.items[0];
+  const capRows = cap.items.map((c) => [
+    fmtDate(c.day, { weekday: 'short', day: 'numeric', month: 'numeric' }),
+    c.open ? String(c.vaccinators) : t('council.a.closed'),
+    `${c.staffed_stations} / ${cap.stations}`,
+    String(c.by_staff),
+    c.premises_capacity === null ? t('council.a.own_rooms') : String(c.premises_capacity),
+    c.supply === null ? '–' : String(c.supply),
+    h('strong', { text: String(c.capacity) }),
+    c.open ? t(`council.limit.${c.limit}`) : '–',
+  ]);
+  return section(
+    'assign',
+    t('council.s.assign'),
+    h('p', { text: t('council.a.lead') }),
+    pick,
+    h('h3', { id: 'a-day-h', text: t('council.a.day_title', { day: fmtDay(S.day), site: S.site }) }),
+    table(
+      t('council.a.day_title', { day: S.day, site: S.site }),
+      [t('council.a.kind'), t('council.name'), t('council.a.what'), ''],
+      list,
+    ),
+    assign,
+    h('h3', { text: t('council.a.cap_title') }),
+    today
+      ? h('p', {
+          id: 'cap-summary',
+          class: 'cap-summary',
+          text: t('council.a.cap_summary', {
+            day: fmtDay(today.day),
+            n: today.capacity,
+            limit: t(`council.limit.${today.limit}`),
+          }),
+        })
+      : null,
+    table(
+      t('council.a.cap_title'),
+      [
+        t('council.a.c.day'),
+        t('council.a.c.vaccinators'),
+        t('council.a.c.stations'),
+        t('council.a.c.by_staff'),
+        t('council.a.c.premises'),
+        t('council.a.c.supply'),
+        t('council.a.c.capacity'),
+        t('council.a.c.limit'),
+      ],
+      capRows,
+    ),
+    h('p', { class: 'muted', text: `${t('council.a.rule')} ${t('council.a.own_note')}` }),
   );
 }
 
@@ -242,6 +721,24 @@ async function premisesSection() {
     x.accessible ? t('council.yes') : t('council.no'),
     `${x.available_from} – ${x.available_to}`,
     t(`council.st.${x.status}`),
+    ...(muni
+      ? []
+      : [
+          h(
+            'span',
+            { class: 'actions', role: 'group', 'aria-label': t('council.prem.set', { name: x.name }) },
+            ['accepted', 'declined']
+              .filter((st) => st !== x.status)
+              .map((st) =>
+                h('button', {
+                  type: 'button',
+                  class: 'btn btn-secondary',
+                  text: t(`council.prem.${st}`),
+                  onclick: () => post('PATCH', `/api/v1/premises/${x.id}`, { status: st }, 'premises'),
+                }),
+              ),
+          ),
+        ]),
   ]);
   const form = muni
     ? h(
@@ -295,6 +792,7 @@ async function premisesSection() {
         t('council.accessible'),
         t('council.available'),
         t('council.status'),
+        ...(muni ? [] : ['']),
       ],
       rows,
     ),
@@ -459,48 +957,92 @@ async function logSection() {
   );
 }
 
-function signIn() {
+async function signIn() {
+  let places = { regions: [], municipalities: [] };
+  try {
+    places = await api('GET', '/api/v1/places', { query: { region: S.login.region } });
+  } catch {
+    /* the selects stay empty; the buttons then report the server's refusal */
+  }
+  if (!places.municipalities.some((m) => m.code === S.login.kommun))
+    S.login.kommun = places.municipalities[0] ? places.municipalities[0].code : '';
+  const alertBox = h('div', { id: 'signin-msg' });
   const login = async (body) => {
-    await api('POST', '/api/v1/session', { body });
+    try {
+      await api('POST', '/api/v1/session', { body });
+    } catch (e) {
+      alertBox.replaceChildren(
+        h('p', { class: 'alert alert-error', role: 'alert', text: t('council.error', { detail: errText(e) }) }),
+      );
+      return;
+    }
     await start();
   };
+  const regionSel = selectField(
+    'login_region',
+    t('council.signin.region_label'),
+    places.regions.map((r) => [r.code, `${r.code} ${r.name}`]),
+    S.login.region,
+  );
+  regionSel.querySelector('select').addEventListener('change', async (ev) => {
+    S.login.region = ev.target.value;
+    app().replaceChildren(await signIn());
+    focus(document.getElementById('login_region'));
+  });
+  const kommunSel = selectField(
+    'login_kommun',
+    t('council.signin.kommun_label'),
+    places.municipalities.map((m) => [m.code, `${m.code} ${m.name}`]),
+    S.login.kommun,
+  );
+  kommunSel.querySelector('select').addEventListener('change', (ev) => {
+    S.login.kommun = ev.target.value;
+  });
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'signin-h' },
     h('h2', { id: 'signin-h', text: t('council.signin.title') }),
     h('p', { text: t('council.signin.text') }),
+    alertBox,
+    regionSel,
     h('button', {
       type: 'button',
       class: 'btn btn-primary',
       text: t('council.signin.region'),
-      onclick: () => login({ role: 'regional_coordinator', region: '01', user: 'rk01' }),
+      onclick: () =>
+        login({ role: 'regional_coordinator', region: S.login.region, user: `rk${S.login.region}` }),
     }),
-    ' ',
+    kommunSel,
     h('button', {
       type: 'button',
       class: 'btn btn-secondary',
       text: t('council.signin.muni'),
-      onclick: () => login({ role: 'municipal_coordinator', kommun: '0180', user: 'kk0180' }),
+      onclick: () =>
+        login({ role: 'municipal_coordinator', kommun: S.login.kommun, user: `kk${S.login.kommun}` }),
     }),
   );
 }
 
 async function render(focusId) {
   const el = app();
+  const region = S.me.role === 'regional_coordinator';
+  const comp = await compSection(); /* first: it learns the server's today (S.to) */
   const parts = await Promise.all([
-    compSection(),
+    comp,
+    disputeSection(),
     uncoveredSection(),
     premisesSection(),
     staffSection(),
+    region ? assignSection() : null,
     travelSection(),
     logSection(),
   ]);
   const toc = h(
     'nav',
     { 'aria-label': t('council.toc'), class: 'toc' },
-    h('ul', null, parts.map((p) => h('li', null, h('a', { href: `#${p.id}`, text: p.querySelector('h2').textContent })))),
+    h('ul', null, parts.filter(Boolean).map((p) => h('li', null, h('a', { href: `#${p.id}`, text: p.querySelector('h2').textContent })))),
   );
-  el.replaceChildren(S.msg ? status(S.msg) : '', toc, ...parts);
+  el.replaceChildren(S.msg ? status(S.msg) : '', toc, ...parts.filter(Boolean));
   S.msg = null;
   if (focusId) focus(document.getElementById(`${focusId}-h`));
 }
@@ -518,7 +1060,7 @@ async function start() {
   if (!S.me || !S.me.role) {
     who.textContent = '';
     logout.hidden = true;
-    app().replaceChildren(signIn());
+    app().replaceChildren(await signIn());
     return;
   }
   logout.hidden = false;
@@ -526,12 +1068,17 @@ async function start() {
     app().replaceChildren(h('p', { class: 'alert', text: t('council.wrong_role', { role: S.me.role }) }));
     return;
   }
+  try {
+    S.munis = (await api('GET', '/api/v1/places', { query: { region: S.me.region } })).municipalities;
+  } catch {
+    S.munis = [];
+  }
   who.textContent = t('council.who', {
     user: S.me.user,
     role: t(`council.role.${S.me.role}`),
-    scope: S.me.kommun || S.me.region,
+    scope: S.me.kommun ? kommunName(S.me.kommun) : S.me.region,
   });
-  if (!S.to) S.to = S.me.today || new Date().toISOString().slice(0, 10);
+  if (!S.to) S.to = S.me.today || ''; /* else the statement answers the server's today */
   await render();
 }
 
@@ -541,7 +1088,7 @@ document.getElementById('lang').addEventListener('click', () => {
 });
 document.getElementById('logout').addEventListener('click', async () => {
   await api('DELETE', '/api/v1/session').catch(() => {});
-  S.me = null;
+  Object.assign(S, { me: null, kommun: '', site: '', day: '', msg: null });
   start();
 });
 start();

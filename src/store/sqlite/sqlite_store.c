@@ -1131,6 +1131,23 @@ struct row_cb {
     void *ctx;
 };
 
+static int region_row(void *ctx, sqlite3_stmt *q)
+{
+    struct row_cb *r = ctx;
+    struct vx_region_rec rec;
+    copy_col(q, 0, rec.code, sizeof rec.code);
+    copy_col(q, 1, rec.name, sizeof rec.name);
+    copy_col(q, 2, rec.short_name, sizeof rec.short_name);
+    return ((vx_region_cb)r->cb)(r->ctx, &rec);
+}
+
+static enum vx_status sq_region_foreach(struct vx_store *st, vx_region_cb cb, void *ctx)
+{
+    struct row_cb r = {(void *)cb, ctx};
+    return foreach_rows(sq(st), "SELECT code, name, short_name FROM regions ORDER BY code",
+                        "region list", NULL, NULL, region_row, &r);
+}
+
 static int site_row(void *ctx, sqlite3_stmt *q)
 {
     struct row_cb *r = ctx;
@@ -1638,6 +1655,7 @@ static const struct vx_store_ops sqlite_ops = {
     .region_put = sq_region_put,
     .kommun_put = sq_kommun_put,
     .kommun_get = sq_kommun_get,
+    .region_foreach = sq_region_foreach,
     .count = sq_count,
     .person_put = sq_person_put,
     .person_get = sq_person_get,
