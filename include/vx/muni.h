@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vx/auth.h"
+#include "vx/care.h"
 #include "vx/date.h"
 #include "vx/status.h"
 
@@ -519,10 +520,10 @@ struct vx_muni_record_result {
     int64_t dose_id;       /* 0 unless vaccinated */
     int dose_number;
     enum vx_muni_outcome outcome;
-    int left;             /* residents still pending after this record */
-    char code[24];        /* refusal code ("interval", "not_handed_out", ...), "" when OK */
-    char message[200];    /* why refused, Swedish (no person data) */
-    char message_en[200]; /* the same in English */
+    int left;      /* residents still pending after this record */
+    char code[24]; /* refusal code ("interval", "not_handed_out", ...), "" when OK */
+    char message[VX_CARE_MSG_MAX];    /* why refused, Swedish (no person data) */
+    char message_en[VX_CARE_MSG_MAX]; /* the same in English */
 };
 
 /*
