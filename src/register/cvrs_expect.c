@@ -8,6 +8,7 @@
  * their wording are not compared (they quote values that the report truncates).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include "register_int.h"
 
@@ -101,7 +102,7 @@ enum vx_status vx_cvrs_expected_parse_report(const char *text, size_t len, struc
         enum vx_status st = push(a, out, &cap, lvl, tl1, fld, tl2, code, tl3, err);
         if (st != VX_OK) {
             char m[sizeof err->msg];
-            memcpy(m, err ? err->msg : "", sizeof m);
+            snprintf(m, sizeof m, "%s", err ? err->msg : "");
             return vx_err_set(err, st, "line %zu: %s", lineno, m);
         }
     }
