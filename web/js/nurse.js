@@ -126,6 +126,7 @@ function statusBar() {
       'p',
       { id: 'queue-count' },
       q.length ? t('muni.queue.count', { n: q.length }) : t('muni.queue.empty'),
+      q.length ? ' ' : '',
       q.length
         ? h('button', { type: 'button', class: 'btn btn-secondary', id: 'send-now', text: t('muni.queue.send'), onclick: () => flush() })
         : null,
