@@ -311,25 +311,6 @@ static int bind_str(sqlite3_stmt *q, int i, const char *s)
     return sqlite3_bind_text(q, i, s ? s : "", -1, SQLITE_STATIC);
 }
 
-/* Step a prepared read that yields at most one row: fill(q, out) on a row. */
-static enum vx_status one_row(struct vx_store *st, sqlite3_stmt *q, int rc, const char *what,
-                              void (*fill)(sqlite3_stmt *q, void *out), void *out)
-{
-    enum vx_status vs;
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        fill(q, out);
-        vs = VX_OK;
-    } else if (rc == SQLITE_DONE) {
-        vs = sq_set_err(st, VX_ENOTFOUND, "%s: not found", what);
-    } else {
-        vs = sq_error(st, rc, false, what);
-    }
-    sqlite3_reset(q);
-    return vs;
-}
-
 /* Insert with a cached statement, *id (may be NULL) gets the rowid. */
 static enum vx_status insert_done(struct vx_store *st, sqlite3_stmt *q, int rc, const char *what,
                                   int64_t *id)
@@ -423,7 +404,7 @@ static enum vx_status care_site_get_id(struct vx_store *st, int64_t id, struct v
     enum vx_status vs = sq_prep(st, sql_site_get, "site", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, id), "site", site_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "site", site_row, out);
 }
 
 /* ------------------------------------------------------------------ lots */
@@ -465,7 +446,7 @@ static enum vx_status care_lot_get(struct vx_store *st, int64_t id, struct vx_lo
     enum vx_status vs = sq_prep(st, sql_lot_get, "lot", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, id), "lot", lot_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "lot", lot_row, out);
 }
 
 static enum vx_status care_lot_find(struct vx_store *st, const char *vaccine,
@@ -477,7 +458,7 @@ static enum vx_status care_lot_find(struct vx_store *st, const char *vaccine,
         return vs;
     int rc = bind_str(q, 1, vaccine);
     rc |= bind_str(q, 2, lot_number);
-    return one_row(st, q, rc, "lot", lot_row, out);
+    return sq_one_row(st, q, rc, "lot", lot_row, out);
 }
 
 static enum vx_status care_lot_put(struct vx_store *st, const struct vx_lot_rec *l, int64_t *id,
@@ -565,7 +546,7 @@ static enum vx_status care_stock_get(struct vx_store *st, int64_t site_id, int64
         return vs;
     int rc = sqlite3_bind_int64(q, 1, site_id);
     rc |= sqlite3_bind_int64(q, 2, lot_id);
-    vs = one_row(st, q, rc, "stock", int_row, doses);
+    vs = sq_one_row(st, q, rc, "stock", int_row, doses);
     return vs == VX_ENOTFOUND ? VX_OK : vs;
 }
 
@@ -682,7 +663,7 @@ static enum vx_status care_transfer_get(struct vx_store *st, int64_t id,
     enum vx_status vs = sq_prep(st, sql_transfer_get, "transfer", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, id), "transfer", transfer_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "transfer", transfer_row, out);
 }
 
 static enum vx_status care_transfer_receive(struct vx_store *st, int64_t id, int doses, vx_time at,
@@ -856,7 +837,7 @@ static enum vx_status care_vial_get(struct vx_store *st, int64_t id, struct vx_v
     enum vx_status vs = sq_prep(st, sql_vial_get, "vial", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, id), "vial", vial_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "vial", vial_row, out);
 }
 
 static enum vx_status care_vial_close(struct vx_store *st, int64_t id, enum vx_vial_status status,
@@ -995,7 +976,7 @@ static enum vx_status care_standby_get(struct vx_store *st, int64_t person_id,
     enum vx_status vs = sq_prep(st, sql_sb_get, "standby", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, person_id), "standby", sb_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, person_id), "standby", sb_row, out);
 }
 
 static enum vx_status care_standby_foreach(struct vx_store *st, const char *region, int64_t site_id,
@@ -1072,7 +1053,7 @@ static enum vx_status care_offer_get(struct vx_store *st, int64_t id, struct vx_
     enum vx_status vs = sq_prep(st, sql_offer_get, "standby offer", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, id), "standby offer", offer_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "standby offer", offer_row, out);
 }
 
 static enum vx_status care_offer_set(struct vx_store *st, int64_t id, enum vx_offer_status from,
@@ -1116,7 +1097,7 @@ static enum vx_status care_dose_get(struct vx_store *st, int64_t id, struct vx_d
     enum vx_status vs = sq_prep(st, sql_dose_get, "dose", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, id), "dose", dose_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "dose", dose_row, out);
 }
 
 static enum vx_status care_dose_update(struct vx_store *st, const struct vx_dose_rec *d)
@@ -1334,7 +1315,7 @@ static enum vx_status care_booking_get(struct vx_store *st, int64_t id, struct v
     enum vx_status vs = sq_prep(st, sql_cb_get, "booking", &q);
     if (vs != VX_OK)
         return vs;
-    return one_row(st, q, sqlite3_bind_int64(q, 1, id), "booking", cb_row, out);
+    return sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "booking", cb_row, out);
 }
 
 static enum vx_status care_booking_day_foreach(struct vx_store *st, int64_t site_id, vx_day day,
@@ -1369,7 +1350,7 @@ static enum vx_status care_booking_active(struct vx_store *st, int64_t person_id
         return vs;
     int rc = sqlite3_bind_int64(q, 1, person_id);
     rc |= sqlite3_bind_int(q, 2, dose);
-    vs = one_row(st, q, rc, "booking", int_row, &one);
+    vs = sq_one_row(st, q, rc, "booking", int_row, &one);
     if (vs == VX_ENOTFOUND)
         return VX_OK;
     *yes = vs == VX_OK;
@@ -1413,7 +1394,7 @@ static enum vx_status care_region_figures(struct vx_store *st, const char *regio
     rc |= sqlite3_bind_int64(q, 2, given_from);
     rc |= sqlite3_bind_int64(q, 3, waste_from);
     rc |= sqlite3_bind_int64(q, 4, to);
-    return one_row(st, q, rc, "stock figures", fig_row, out);
+    return sq_one_row(st, q, rc, "stock figures", fig_row, out);
 }
 
 const struct vx_store_care_ops sq_care_ops = {

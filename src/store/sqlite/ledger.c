@@ -255,18 +255,9 @@ static enum vx_status get_one(struct vx_store *st, const char *sql, const char *
     enum vx_status vs = sq_prep(st, sql, what, &q);
     if (vs != VX_OK)
         return vs;
-    int rc = sqlite3_bind_int64(q, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        conv(q, out);
-        vs = VX_OK;
-    } else {
-        vs = rc == SQLITE_DONE
-                 ? sq_set_err(st, VX_ENOTFOUND, "%s %lld: not found", what, (long long)id)
-                 : sq_error(st, rc, false, what);
-    }
-    sqlite3_reset(q);
+    vs = sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), what, conv, out);
+    if (vs == VX_ENOTFOUND)
+        sq_set_err(st, VX_ENOTFOUND, "%s %lld: not found", what, (long long)id);
     return vs;
 }
 

@@ -451,6 +451,11 @@ static void batch_from_row(sqlite3_stmt *q, struct vx_regx_batch_rec *b)
     b->done_at = sqlite3_column_int64(q, 11);
 }
 
+static void batch_row(sqlite3_stmt *q, void *out)
+{
+    batch_from_row(q, out);
+}
+
 static enum vx_status rx_batch_prepare(struct vx_store *st, const struct vx_regx_batch_rec *b,
                                        int64_t *id)
 {
@@ -487,17 +492,9 @@ static enum vx_status rx_batch_pending(struct vx_store *st, const char *reg,
     enum vx_status vs = sq_prep(st, sql, "register batch", &q);
     if (vs != VX_OK)
         return vs;
-    int rc = bind_reg(q, 1, reg);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        batch_from_row(q, out);
-        vs = VX_OK;
-    } else {
-        vs = rc == SQLITE_DONE ? sq_set_err(st, VX_ENOTFOUND, "no unfinished %s batch", reg)
-                               : sq_error(st, rc, false, "register batch");
-    }
-    sqlite3_reset(q);
+    vs = sq_one_row(st, q, bind_reg(q, 1, reg), "register batch", batch_row, out);
+    if (vs == VX_ENOTFOUND)
+        sq_set_err(st, VX_ENOTFOUND, "no unfinished %s batch", reg);
     return vs;
 }
 
@@ -770,6 +767,11 @@ static enum vx_status rx_status(struct vx_store *st, const char *reg,
 
 /* ------------------------------------------------------------------ doses */
 
+static void dose_row(sqlite3_stmt *q, void *out)
+{
+    sq_dose_from_row(q, out);
+}
+
 static enum vx_status rx_dose_get(struct vx_store *st, int64_t id, struct vx_dose_rec *out)
 {
     static const char sql[] = "SELECT " SQ_DOSE_COLS " FROM doses WHERE id = ?1";
@@ -778,17 +780,9 @@ static enum vx_status rx_dose_get(struct vx_store *st, int64_t id, struct vx_dos
     enum vx_status vs = sq_prep(st, sql, "dose", &q);
     if (vs != VX_OK)
         return vs;
-    int rc = sqlite3_bind_int64(q, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        sq_dose_from_row(q, out);
-        vs = VX_OK;
-    } else {
-        vs = rc == SQLITE_DONE ? sq_set_err(st, VX_ENOTFOUND, "no dose %lld", (long long)id)
-                               : sq_error(st, rc, false, "dose");
-    }
-    sqlite3_reset(q);
+    vs = sq_one_row(st, q, sqlite3_bind_int64(q, 1, id), "dose", dose_row, out);
+    if (vs == VX_ENOTFOUND)
+        sq_set_err(st, VX_ENOTFOUND, "no dose %lld", (long long)id);
     return vs;
 }
 

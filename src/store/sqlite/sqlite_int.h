@@ -73,6 +73,11 @@ enum vx_status sq_finish(struct vx_store *st, sqlite3_stmt *q, int rc, const cha
 /* Convert SQLite failure `rc` of `what` into a status (and st->err); a failed
  * write inside a transaction dooms it. */
 enum vx_status sq_error(struct vx_store *st, int rc, bool write, const char *what);
+/* Step the prepared one-row read `q` whose binds gave `rc` (SQLITE_OK when they all
+ * worked): on a row fill(q, out) and VX_OK; without one VX_ENOTFOUND with "<what> not
+ * found" in st->err (callers may set a more specific message); reset q. */
+enum vx_status sq_one_row(struct vx_store *st, sqlite3_stmt *q, int rc, const char *what,
+                          void (*fill)(sqlite3_stmt *q, void *out), void *out);
 /* Set st->err from the format and return `status`. */
 enum vx_status sq_set_err(struct vx_store *st, enum vx_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

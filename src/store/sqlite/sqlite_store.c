@@ -700,21 +700,9 @@ static enum vx_status get_one(struct sq_store *s, enum stmt_id id, const char *w
     enum vx_status vs = stmt(s, id, what, &q);
     if (vs != VX_OK)
         return vs;
-    int rc = sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        fill(q, out);
-    } else if (rc == SQLITE_DONE) {
-        if (echo_key)
-            set_err(s, "%s '%s' not found", what, key);
-        else
-            set_err(s, "%s not found", what);
-        vs = VX_ENOTFOUND;
-    } else {
-        vs = sq_fail(s, rc, false, what, NULL);
-    }
-    sqlite3_reset(q);
+    vs = sq_one_row(&s->base, q, sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC), what, fill, out);
+    if (vs == VX_ENOTFOUND && echo_key)
+        set_err(s, "%s '%s' not found", what, key);
     return vs;
 }
 
@@ -1175,18 +1163,9 @@ static enum vx_status get_one_id(struct sq_store *s, enum stmt_id id, const char
     enum vx_status vs = stmt(s, id, what, &q);
     if (vs != VX_OK)
         return vs;
-    int rc = sqlite3_bind_int64(q, 1, key);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        fill(q, out);
-    } else if (rc == SQLITE_DONE) {
+    vs = sq_one_row(&s->base, q, sqlite3_bind_int64(q, 1, key), what, fill, out);
+    if (vs == VX_ENOTFOUND)
         set_err(s, "%s %lld not found", what, (long long)key);
-        vs = VX_ENOTFOUND;
-    } else {
-        vs = sq_fail(s, rc, false, what, NULL);
-    }
-    sqlite3_reset(q);
     return vs;
 }
 
@@ -1751,6 +1730,24 @@ enum vx_status sq_finish(struct vx_store *st, sqlite3_stmt *q, int rc, const cha
 enum vx_status sq_error(struct vx_store *st, int rc, bool write, const char *what)
 {
     return sq_fail(sq(st), rc, write, what, NULL);
+}
+
+enum vx_status sq_one_row(struct vx_store *st, sqlite3_stmt *q, int rc, const char *what,
+                          void (*fill)(sqlite3_stmt *q, void *out), void *out)
+{
+    enum vx_status vs;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        fill(q, out);
+        vs = VX_OK;
+    } else if (rc == SQLITE_DONE) {
+        vs = sq_set_err(st, VX_ENOTFOUND, "%s not found", what);
+    } else {
+        vs = sq_fail(sq(st), rc, false, what, NULL);
+    }
+    sqlite3_reset(q);
+    return vs;
 }
 
 enum vx_status sq_set_err(struct vx_store *st, enum vx_status status, const char *fmt, ...)
