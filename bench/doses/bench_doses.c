@@ -2,7 +2,7 @@
  * bench_doses.c — a national year of doses through the store, out to the registers.
  *
  *   bench_doses [--quick] [--doses N] [--persons P] [--batch B] [--dir DIR] [--keep]
- *               [--only-outbox] [--drop PREFIX] [--no-triggers] [--cache-mib M]
+ *               [--only-outbox] [--drop PREFIX] [--no-triggers] [--cache-mib M] [--spread]
  *
  * Default N = 25,000,000 doses (a national year) for P = 10,400,000 persons (2.4 doses
  * each); --quick = 200,000 doses for 83,200 persons (a smoke run of a few seconds).
@@ -15,7 +15,12 @@
  *   record    N doses through st->ops->dose_put in transactions of B (default
  *             10,000) with synchronous=FULL: the API path, foreign keys, the doses
  *             indexes and every trigger on doses (the outbox has none on INSERT; the
- *             statistics module has). --only-outbox drops the other modules' triggers,
+ *             statistics module has none on INSERT either). Dose k of N is given at
+ *             k/N of 2021, so the doses arrive in time order as a register receives
+ *             them; --spread scatters each transaction over the whole year instead
+ *             (a back-fill in random order: the time-keyed indexes take random
+ *             inserts). Persons come in their setup order within each dose number.
+ *             --only-outbox drops the other modules' triggers,
  *             --drop PREFIX those whose name starts with PREFIX (e.g. stats_), to see
  *             what they cost; --no-triggers drops all and stops after recording.
  *   log       the outbox's sync: the N new doses into the change log (one INSERT ...
@@ -87,8 +92,14 @@ static void pnr_of(int64_t i, char out[13])
     out[12] = '\0';
 }
 
-/* Dose k of the run: person k % P, dose number k / P + 1, a time in 2021. */
-static void dose_of(int64_t k, int64_t persons, const int64_t *site_ids,
+/* How the doses' times follow k: in the order they are given (a register records a
+ * dose when it is given: dose k of N at k/N of the year), or --spread: each transaction
+ * scattered over the whole year (k * 1259 s modulo a year), the worst case for the
+ * time-keyed indexes, as a back-fill of a year's paper records in random order would be. */
+static bool spread_times;
+
+/* Dose k of n: person k % P, dose number k / P + 1, a time in 2021. */
+static void dose_of(int64_t k, int64_t n, int64_t persons, const int64_t *site_ids,
                     const char (*site_region)[3], struct vx_dose_rec *d)
 {
     memset(d, 0, sizeof *d);
@@ -99,7 +110,8 @@ static void dose_of(int64_t k, int64_t persons, const int64_t *site_ids,
     snprintf(d->vaccine, sizeof d->vaccine, "%s", vaccines[p % N_VACCINES]);
     snprintf(d->lot_number, sizeof d->lot_number, "L%05lld", (long long)(k % 99991));
     d->dose_number = (int)(k / persons) + 1;
-    d->given_at = YEAR0 + (k * 1259) % (365 * 86400);
+    const int64_t year = 365 * 86400;
+    d->given_at = YEAR0 + (spread_times ? (k * 1259) % year : (vx_time)((double)k * year / n));
     d->site_id = site_ids[reg];
     snprintf(d->vaccinator, sizeof d->vaccinator, "vacc%03d", (int)(k % 997));
     snprintf(d->source, sizeof d->source, "recorded");
@@ -169,12 +181,14 @@ int main(int argc, char **argv)
             no_triggers = only_outbox = true;
         else if (!strcmp(argv[i], "--cache-mib") && i + 1 < argc)
             cache_mib = strtoll(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--spread"))
+            spread_times = true;
         else if (!strcmp(argv[i], "--drop") && i + 1 < argc && ndrop < 8)
             drop[ndrop++] = argv[++i];
         else {
             fprintf(stderr, "usage: bench_doses [--quick] [--doses N] [--persons P] "
                             "[--batch B] [--dir DIR] [--keep] [--only-outbox] [--drop PREFIX] "
-                            "[--no-triggers] [--cache-mib M]\n");
+                            "[--no-triggers] [--cache-mib M] [--spread]\n");
             return 2;
         }
     }
@@ -193,9 +207,11 @@ int main(int argc, char **argv)
     snprintf(plainpath, sizeof plainpath, "%s/plain.db", dir);
     if (mkdir(dir, 0755) != 0 || mkdir(out, 0755) != 0)
         die(dir, "cannot create the folder");
-    printf(
-        "bench_doses: %lld doses, %lld persons, transactions of %lld, page cache %lld MiB, in %s\n",
-        (long long)n, (long long)persons, (long long)batch, (long long)cache_mib, dir);
+    printf("bench_doses: %lld doses, %lld persons, transactions of %lld, page cache %lld MiB, "
+           "times %s, in %s\n",
+           (long long)n, (long long)persons, (long long)batch, (long long)cache_mib,
+           spread_times ? "spread over the year in every transaction (--spread)" : "in order given",
+           dir);
 
     /* ---- setup ---- */
     double t = now_s();
@@ -314,7 +330,7 @@ int main(int argc, char **argv)
         if (vx_store_begin(st) != VX_OK)
             die("begin", st->err);
         for (int64_t j = k; j < n && j < k + batch; j++) {
-            dose_of(j, persons, site_ids, site_region, &d);
+            dose_of(j, n, persons, site_ids, site_region, &d);
             if (st->ops->dose_put(st, &d, NULL) != VX_OK)
                 die("dose_put", st->err);
         }
@@ -371,7 +387,7 @@ int main(int argc, char **argv)
     for (int64_t k = 0; k < n; k += batch) {
         exec(pdb, "BEGIN");
         for (int64_t j = k; j < n && j < k + batch; j++) {
-            dose_of(j, persons, site_ids, site_region, &d);
+            dose_of(j, n, persons, site_ids, site_region, &d);
             sqlite3_bind_int64(ins, 1, d.person_id);
             sqlite3_bind_text(ins, 2, d.region, -1, SQLITE_STATIC);
             sqlite3_bind_text(ins, 3, d.vaccine, -1, SQLITE_STATIC);
