@@ -190,6 +190,11 @@ struct vx_booking_rec {
     char agent_id[64]; /* call-centre agent, "" = the person */
     vx_time created_at;
     char person_pnr[13]; /* filled on reads only (booking_foreach_active); never logged */
+    /* schema version 11: the Idempotency-Key of the request that booked this row and that
+     * request's op (enum vx_book_op), so that a retry is answered from the rows themselves
+     * (book_request_get); "" = none. Written by booking_put, not read back by the lists. */
+    char idem_key[65];
+    int idem_op;
 };
 
 /* The last dose a person was given (doses table), for "fully vaccinated" checks. */
@@ -339,7 +344,9 @@ struct vx_store_ops {
     enum vx_status (*dose_last)(struct vx_store *st, int64_t person_id, struct vx_dose_last *out);
     enum vx_status (*cohort_put)(struct vx_store *st, const struct vx_cohort_rec *c, int64_t *id);
     enum vx_status (*cohort_foreach)(struct vx_store *st, vx_cohort_cb cb, void *ctx);
-    /* Stored outcome of (person, key); VX_ENOTFOUND if none. */
+    /* Stored outcome of (person, key): a row of book_request_put, or else a successful
+     * BOOK/REBOOK rebuilt from the bookings rows that carry the key (booking_put's
+     * idem_key; status VX_OK, starts from the slots); VX_ENOTFOUND if neither. */
     enum vx_status (*book_request_get)(struct vx_store *st, int64_t person_id, const char *key,
                                        struct vx_book_request_rec *out);
     /* Store an outcome; VX_EEXIST if (person, key) is taken. */
@@ -402,6 +409,6 @@ static inline enum vx_status vx_store_rollback(struct vx_store *st)
 }
 
 /* Current schema version the code expects (highest migration). */
-#define VX_SCHEMA_VERSION 10
+#define VX_SCHEMA_VERSION 11
 
 #endif

@@ -8,7 +8,8 @@
  * days), then take capacity in memory (slot counters and supply weeks, each change
  * recorded in the undo log), and only then write to the store. A refusal undoes
  * the memory changes of this request (back to its mark in the undo log) and writes
- * nothing but the audit row and, with a key, the stored outcome. A failed store
+ * nothing but the audit row and, with a key, the stored outcome (a booked series
+ * carries its key in its own rows instead, schema version 11). A failed store
  * write returns false: the transaction is doomed, and the writer rolls back the
  * whole batch and undoes the log.
  *
@@ -327,6 +328,8 @@ static enum outcome do_book(struct job *j)
         };
         memcpy(b.region, p->region, sizeof b.region);
         memcpy(b.agent_id, ns.agent, sizeof b.agent_id);
+        snprintf(b.idem_key, sizeof b.idem_key, "%s", req->idem_key); /* the stored outcome */
+        b.idem_op = (int)req->op;
         if (st->ops->booking_put(st, &b, &ns.booking[k]) != VX_OK)
             return DB_FAILED;
         ns.slot[k] = slot[k];
@@ -532,7 +535,10 @@ bool bk_exec_request(struct vx_book_engine *e, const struct vx_book_req *req,
     }
     if (o == DONE && j.via_code && e->st->ops->invite_use(e->st, inv.id, j.now) != VX_OK)
         return false;
-    if (req->idem_key[0] && !store_outcome(&j))
+    /* a booked series keeps its key in its own rows (booking_put above): a separate
+     * booking_requests row is written only for refusals and cancellations */
+    bool in_rows = o == DONE && req->op != VX_BOOK_OP_CANCEL;
+    if (req->idem_key[0] && !in_rows && !store_outcome(&j))
         return false;
     return audit(&j);
 }

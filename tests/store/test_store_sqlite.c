@@ -980,6 +980,77 @@ static void test_sqlite_migration_steps(void **state)
         assert_int_equal(m[i].version, i + 1);
 }
 
+static int64_t q_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Version 11 on a database with bookings of version 10: rows kept, one person index
+ * that both finds a person's rows and allows one active row per person and dose. */
+static void test_sqlite_migration_11_bookings(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    struct vx_err err = {0};
+    int v = -1, n = 0;
+    const struct sq_migration *m = sq_migrations(&n);
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sq_migrate(db, m, 10, &v, &err), VX_OK);
+    assert_int_equal(v, 10);
+    /* foreign keys are off on this raw handle: no persons or slots needed */
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO bookings (person_id, region_code, slot_id, "
+                     "dose_number, status, created_at, updated_at) VALUES "
+                     "(7, '01', 1, 1, 'cancelled', 1, 1), (7, '01', 2, 1, 'booked', 2, "
+                     "2), (7, '01', 3, 2, 'booked', 2, 2)",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(sq_migrate(db, m, 11, &v, &err), VX_OK);
+    assert_int_equal(v, 11);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM bookings WHERE person_id = 7 AND "
+                               "idem_op = 0 AND idempotency_key IS NULL"),
+                     3);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                               "('bookings_active', 'bookings_idempotency', 'doses_unreported')"),
+                     0);
+    /* a second active dose 1 is refused; another cancelled one is not */
+    const char *dup = "INSERT INTO bookings (person_id, region_code, slot_id, dose_number, status, "
+                      "created_at, updated_at) VALUES (7, '01', 4, 1, 'booked', 3, 3)";
+    assert_int_equal(sqlite3_exec(db, dup, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO bookings (person_id, region_code, slot_id, "
+                                  "dose_number, status, created_at, updated_at) VALUES "
+                                  "(7, '01', 4, 1, 'cancelled', 3, 3)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    /* cancelling the active row frees the place for a new active one */
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE bookings SET status = 'cancelled' WHERE slot_id = 2; "
+                                  "UPDATE bookings SET status = 'booked' WHERE slot_id = 4",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(q_int(db, "SELECT slot_id FROM bookings WHERE person_id = 7 AND "
+                               "dose_number = 1 AND status = 'booked'"),
+                     4);
+    /* a person's rows and a key's rows are found through the person index */
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "EXPLAIN QUERY PLAN SELECT id FROM bookings WHERE "
+                                        "person_id = 7 AND idempotency_key = 'k'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_non_null(strstr((const char *)sqlite3_column_text(q, 3), "bookings_person"));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 static void test_sqlite_open_errors(void **state)
 {
     (void)state;
@@ -1125,6 +1196,7 @@ int main(void)
         cmocka_unit_test(test_sqlite_reopen),
         cmocka_unit_test(test_sqlite_refuses_newer_schema),
         cmocka_unit_test(test_sqlite_migration_steps),
+        cmocka_unit_test(test_sqlite_migration_11_bookings),
         cmocka_unit_test(test_sqlite_open_errors),
         cmocka_unit_test(test_sqlite_bulk_deferred_indexes),
         cmocka_unit_test(test_sqlite_audit_is_append_only),

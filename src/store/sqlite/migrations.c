@@ -325,6 +325,28 @@ static const char schema_v3[] =
     "CREATE INDEX doses_vial ON doses (vial_id) WHERE vial_id IS NOT NULL;"
     "CREATE INDEX doses_booking ON doses (booking_id) WHERE booking_id IS NOT NULL;";
 
+/*
+ * Version 11: fewer B-tree pages written per booking (docs/benchmarks.md). A
+ * booking pair wrote five leaf pages at random places: two person indexes on
+ * `bookings`, the slot index (twice) and the `booking_requests` row of its
+ * Idempotency-Key. Now one unique index by person serves both person look-ups
+ * and the "one active booking per person and dose" rule (a cancelled row's third
+ * column is its own id, an active row's 0), and a successful BOOK/REBOOK keeps its
+ * key in its own two rows (`idempotency_key`, `idem_op`): `booking_requests` then
+ * holds only refusals and cancellations. The global unique index on the key goes
+ * (keys are per person, as `booking_requests`' primary key already had them), and
+ * so does `doses_unreported` (`reported_at` is from version 1 and unused: the
+ * register exports keep their own change log since version 5).
+ */
+static const char schema_v11[] =
+    "DROP INDEX bookings_active;"
+    "DROP INDEX bookings_person;"
+    "DROP INDEX bookings_idempotency;"
+    "ALTER TABLE bookings ADD COLUMN idem_op INTEGER NOT NULL DEFAULT 0;"
+    "CREATE UNIQUE INDEX bookings_person ON bookings (person_id, dose_number,"
+    "  CASE WHEN status = 'booked' THEN 0 ELSE id END);"
+    "DROP INDEX doses_unreported;";
+
 /* Versions 4..10 belong to the modules' sub-backends (their own files here). */
 static const struct sq_migration migrations[] = {
     {1, "initial schema", schema_v1},
@@ -337,6 +359,7 @@ static const struct sq_migration migrations[] = {
     {8, "municipalities: resident lists, vaccination rounds", sq_schema_muni},
     {9, "compensation, resources, sick travel, coordination", sq_schema_ledger},
     {10, "planner: delivery plans, allocations per site, quotas", sq_schema_plan},
+    {11, "bookings: one person index, idempotency keys in the rows", schema_v11},
 };
 
 _Static_assert(VX_ARRAY_LEN(migrations) == VX_SCHEMA_VERSION,

@@ -98,6 +98,7 @@ enum stmt_id {
     ST_DOSE_LAST,
     ST_COHORT_PUT,
     ST_REQUEST_GET,
+    ST_REQUEST_GET_BOOKED,
     ST_REQUEST_PUT,
     ST_INVITE_PUT,
     ST_INVITE_GET,
@@ -178,8 +179,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                     "vaccine_code, capacity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_SLOT_BOOK] = "UPDATE slots SET booked = booked + ?2 WHERE id = ?1",
     [ST_BOOKING_PUT] = "INSERT INTO bookings (person_id, region_code, slot_id, dose_number, "
-                       "pair_id, status, channel, agent_id, created_at, updated_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                       "pair_id, status, channel, agent_id, created_at, updated_at, "
+                       "idempotency_key, idem_op) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     [ST_BOOKING_STATUS] = "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
     [ST_DOSE_LAST] = "SELECT count(*) OVER (), dose_number, vaccine_code, given_at FROM doses "
                      "WHERE person_id = ?1 AND status = 'valid' "
@@ -189,6 +191,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_REQUEST_GET] = "SELECT op, status, reason, booking1, booking2, slot1, slot2, start1, "
                        "start2, site_id, vaccine_code, msg_sv, msg_en, created_at, dose1, dose2 "
                        "FROM booking_requests WHERE person_id = ?1 AND idem_key = ?2",
+    /* a successful keyed BOOK/REBOOK: its rows (by the person index, then the key) */
+    [ST_REQUEST_GET_BOOKED] = "SELECT b.idem_op, b.id, b.slot_id, b.dose_number, s.site_id, "
+                              "s.vaccine_code, s.day, s.start_minute, b.created_at "
+                              "FROM bookings b JOIN slots s ON s.id = b.slot_id "
+                              "WHERE b.person_id = ?1 AND b.idempotency_key = ?2 "
+                              "ORDER BY b.dose_number LIMIT 2",
     [ST_REQUEST_PUT] = "INSERT INTO booking_requests (person_id, idem_key, op, status, reason, "
                        "booking1, booking2, slot1, slot2, start1, start2, site_id, vaccine_code, "
                        "msg_sv, msg_en, created_at, dose1, dose2) VALUES (?1, ?2, ?3, ?4, ?5, "
@@ -1311,6 +1319,9 @@ static enum vx_status sq_booking_put(struct vx_store *st, const struct vx_bookin
     rc |= sqlite3_bind_text(q, 7, vx_book_channel_code(b->channel), -1, SQLITE_STATIC);
     rc |= bind_text(q, 8, b->agent_id, sizeof b->agent_id);
     rc |= sqlite3_bind_int64(q, 9, b->created_at ? b->created_at : (sqlite3_int64)time(NULL));
+    rc |= b->idem_key[0] ? bind_text(q, 10, b->idem_key, sizeof b->idem_key)
+                         : sqlite3_bind_null(q, 10);
+    rc |= sqlite3_bind_int(q, 11, b->idem_key[0] ? b->idem_op : 0);
     vs = finish_write(s, q, rc, "booking");
     if (vs == VX_OK && id)
         *id = sqlite3_last_insert_rowid(s->db);
@@ -1418,6 +1429,49 @@ static enum vx_status sq_cohort_foreach(struct vx_store *st, vx_cohort_cb cb, vo
                         "cohort list", NULL, NULL, cohort_row, &r);
 }
 
+/* The outcome of a successful keyed BOOK/REBOOK, from the rows it wrote (schema 11). */
+static enum vx_status request_from_bookings(struct sq_store *s, int64_t person_id, const char *key,
+                                            struct vx_book_request_rec *out)
+{
+    sqlite3_stmt *q;
+    enum vx_status vs = stmt(s, ST_REQUEST_GET_BOOKED, "booking request", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, person_id);
+    rc |= sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    int n = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == 0) {
+            memset(out, 0, sizeof *out);
+            out->person_id = person_id;
+            snprintf(out->key, sizeof out->key, "%s", key);
+            out->op = sqlite3_column_int(q, 0);
+            out->status = VX_OK;
+            out->site_id = sqlite3_column_int64(q, 4);
+            copy_col(q, 5, out->vaccine, sizeof out->vaccine);
+            out->created_at = sqlite3_column_int64(q, 8);
+        }
+        out->booking_id[n] = sqlite3_column_int64(q, 1);
+        out->slot_id[n] = sqlite3_column_int64(q, 2);
+        out->dose_number[n] = sqlite3_column_int(q, 3);
+        vx_day day = day_of_ymd_int(sqlite3_column_int(q, 6));
+        int minute = sqlite3_column_int(q, 7);
+        if (vx_stockholm_to_utc(day, minute, &out->start[n], NULL) != VX_OK)
+            out->start[n] = (vx_time)day * 86400 + minute * 60; /* as the engine does */
+        n++;
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE && n > 0)
+        vs = VX_OK;
+    else if (rc == SQLITE_DONE) {
+        set_err(s, "booking request not found");
+        vs = VX_ENOTFOUND;
+    } else
+        vs = sq_fail(s, rc, false, "booking request", NULL);
+    sqlite3_reset(q);
+    return vs;
+}
+
 static enum vx_status sq_book_request_get(struct vx_store *st, int64_t person_id, const char *key,
                                           struct vx_book_request_rec *out)
 {
@@ -1450,12 +1504,13 @@ static enum vx_status sq_book_request_get(struct vx_store *st, int64_t person_id
         out->dose_number[0] = sqlite3_column_int(q, 14);
         out->dose_number[1] = sqlite3_column_int(q, 15);
     } else if (rc == SQLITE_DONE) {
-        set_err(s, "booking request not found");
         vs = VX_ENOTFOUND;
     } else {
         vs = sq_fail(s, rc, false, "booking request", NULL);
     }
     sqlite3_reset(q);
+    if (vs == VX_ENOTFOUND)
+        vs = request_from_bookings(s, person_id, key, out);
     return vs;
 }
 
