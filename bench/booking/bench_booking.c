@@ -15,7 +15,8 @@
  *   2. `vaxchain serve` (the binary next to this one, or --vaxchain) on 127.0.0.1 with
  *      --dev-login; one regional coordinator per region opens the cohort
  *      (POST /api/v1/cohorts, born Y or earlier, released now).
- *   3. the storm: N keep-alive connections (libcurl multi, one thread), each a
+ *   3. the storm: N keep-alive connections (one thread, epoll; the lean socket client
+ *      below by default, libcurl multi with --curl-client), each a
  *      call-centre agent session (POST /api/v1/session, role callcentre, the region of
  *      the persons it books for) that books, for each person of its share of the
  *      demand, one dose pair: POST /api/v1/bookings {slot1, slot2, person} with an
@@ -29,7 +30,8 @@
  *      latency of every 201 as the client saw it (p50, p99), CPU seconds of client
  *      and server, and the server's booking metrics.
  *   4. availability reads: the same connections GET /api/v1/sites/{id}/availability
- *      for one day at random sites for --reads-s seconds; 200s per second.
+ *      for one day at random sites for --reads-s seconds, once through libcurl and
+ *      once with a lean reader; 200s per second.
  *   5. the server is stopped (SIGTERM) and the database checked with SQLite:
  *      overbooked (slots with more booked/attended bookings than capacity),
  *      double_booked (persons with more than one active series), lost (201s whose
@@ -57,10 +59,12 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -109,7 +113,8 @@ struct opts {
     const char *regions; /* comma-separated region codes, NULL = all */
     bool quick;
     bool no_baseline;
-    bool keep; /* keep the scratch databases */
+    bool keep;        /* keep the scratch databases */
+    bool curl_client; /* bookings through libcurl instead of the lean socket client */
     unsigned rng_seed;
 };
 
@@ -144,6 +149,8 @@ static const struct opt_def opt_defs[] = {
     {"quick", O_FLAG, OFF(quick), "a run of under 30 s (smaller population, short phases)"},
     {"no-baseline", O_FLAG, OFF(no_baseline), "skip the --commit-each run"},
     {"keep", O_FLAG, OFF(keep), "keep the scratch databases"},
+    {"curl-client", O_FLAG, OFF(curl_client),
+     "send the bookings through libcurl (default: the lean socket client)"},
     {"rng", O_INT, OFF(rng_seed), "N  seed of the client's random choices"},
 };
 
@@ -207,6 +214,16 @@ struct conn {
     char qtoken[512];
     char *resp;
     size_t resp_len, resp_cap;
+    /* lean client (see lean_send): the connection's keep-alive socket and request */
+    int fd;           /* -1 = not connected */
+    bool fd_used;     /* an answer has come on fd (an EOF before the next one: stale) */
+    bool failed;      /* the request could not be sent: the loop completes it as an error */
+    long status;      /* HTTP status of the answer */
+    size_t need;      /* bytes of the whole answer once its headers are in, else 0 */
+    size_t hlen;      /* bytes of its status line and headers */
+    bool close_after; /* the answer said "Connection: close" */
+    char *req;        /* the request as sent (resent once on a stale keep-alive socket) */
+    size_t req_len, req_cap;
     double t0;
     double wake; /* do nothing before this time */
 };
@@ -236,7 +253,8 @@ struct bench {
     struct conn *conns;
     int nconns;
     CURLM *multi;
-    int ep;               /* epoll set of libcurl's sockets */
+    int ep;               /* epoll set of libcurl's sockets and the lean client's */
+    bool lean;            /* conn_send uses the lean socket client */
     double curl_deadline; /* when libcurl wants a timeout call (0 = none) */
     struct counts c;
     uint64_t rng;
@@ -1055,6 +1073,7 @@ static size_t conn_header(char *p, size_t sz, size_t n, void *ud)
 
 static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *ud, void *socketp);
 static int on_curl_timer(CURLM *multi, long timeout_ms, void *ud);
+static void lean_close(struct bench *b, struct conn *c);
 
 static bool conns_init(struct bench *b)
 {
@@ -1074,6 +1093,7 @@ static bool conns_init(struct bench *b)
     for (int i = 0; i < b->nconns; i++) {
         struct conn *c = &b->conns[i];
         c->id = i;
+        c->fd = -1;
         c->h = curl_easy_init();
         c->sess = calloc(MAX_REGIONS, sizeof *c->sess);
         if (!c->h || !c->sess)
@@ -1098,8 +1118,10 @@ static void conns_free(struct bench *b)
             curl_multi_remove_handle(b->multi, c->h);
         curl_easy_cleanup(c->h);
         curl_slist_free_all(c->hdrs);
+        lean_close(b, c);
         free(c->sess);
         free(c->resp);
+        free(c->req);
     }
     free(b->conns);
     if (b->multi)
@@ -1115,10 +1137,216 @@ static void conns_forget_sessions(struct bench *b)
         memset(b->conns[i].sess, 0, MAX_REGIONS * sizeof *b->conns[i].sess);
 }
 
+/* Phase parameters for the loop. */
+struct phase {
+    const struct server *srv;
+    bool reads;     /* availability reads instead of bookings */
+    double stop_at; /* stop sending new work at this time (0 = never) */
+    double kill_at; /* crash: kill -9 the server at this time (0 = never) */
+    bool killed;
+    struct server *killsrv;
+    char read_path[2][64]; /* "?from=...&to=..." */
+};
+
+/* ------------------------------------------------------------ lean client */
+
+/*
+ * The load generator's own CPU counts: client and server share the two cores, and
+ * libcurl spends ~35 us of CPU per booking (a third of what the server spends). So by
+ * default every request goes out as ready-made HTTP/1.1 text on one keep-alive socket
+ * per connection, watched by the same epoll set as libcurl's, and of each answer only
+ * the status line and three headers are looked at: Content-Length (the server sends
+ * one with every answer; one without is an error), Connection: close, and Set-Cookie
+ * of a login. The body is kept whole for the JSON checks of conn_done. One request per
+ * connection at a time (no pipelining), as a call-centre screen works. --curl-client
+ * sends everything through libcurl instead.
+ */
+#define LEAN_TAG (1ull << 32) /* epoll data of a lean socket: LEAN_TAG | connection id */
+
+static void lean_close(struct bench *b, struct conn *c)
+{
+    if (c->fd >= 0) {
+        epoll_ctl(b->ep, EPOLL_CTL_DEL, c->fd, NULL);
+        close(c->fd);
+    }
+    c->fd = -1;
+    c->fd_used = false;
+}
+
+static bool lean_connect(struct bench *b, struct conn *c, int port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd < 0)
+        return false;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = LEAN_TAG | (uint64_t)c->id};
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        epoll_ctl(b->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        close(fd);
+        return false;
+    }
+    c->fd = fd;
+    c->fd_used = false;
+    return true;
+}
+
+/* Send c->req whole on the connection's socket; a socket that the server has closed
+ * (idle keep-alive, or a server that was killed and restarted) is replaced once. */
+static bool lean_write(struct bench *b, struct conn *c, int port)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (c->fd < 0 && !lean_connect(b, c, port))
+            return false;
+        size_t off = 0;
+        while (off < c->req_len) {
+            ssize_t w = send(c->fd, c->req + off, c->req_len - off, MSG_NOSIGNAL);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+        if (off == c->req_len)
+            return true;
+        lean_close(b, c);
+    }
+    return false;
+}
+
+/* Append to c->req (sized by lean_send for everything it writes). */
+static void lean_put(struct conn *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(c->req + c->req_len, c->req_cap - c->req_len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        c->req_len += (size_t)n < c->req_cap - c->req_len ? (size_t)n : 0;
+}
+
+static void lean_send(struct bench *b, struct conn *c, const struct server *s, const char *path,
+                      bool post, const char *session, bool idem)
+{
+    size_t cap = 512 + strlen(path) + SESSION_LEN + sizeof c->key + sizeof c->qtoken + c->body_len;
+    if (c->req_cap < cap) {
+        char *nr = realloc(c->req, cap);
+        if (!nr) {
+            c->failed = c->busy = true;
+            return;
+        }
+        c->req = nr;
+        c->req_cap = cap;
+    }
+    c->req_len = 0;
+    lean_put(c, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Requested-With: vaxchain\r\n",
+             post ? "POST" : "GET", path, s->port);
+    if (session && *session)
+        lean_put(c, "Cookie: vx_session=%s\r\n", session);
+    if (idem) {
+        lean_put(c, "Idempotency-Key: %s\r\n", c->key);
+        if (c->qtoken[0])
+            lean_put(c, "X-Queue-Token: %s\r\n", c->qtoken);
+    }
+    if (post)
+        lean_put(c, "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%.*s",
+                 c->body_len, (int)c->body_len, c->body);
+    else
+        lean_put(c, "\r\n");
+    c->resp_len = c->need = c->hlen = 0;
+    c->status = 0;
+    c->close_after = false;
+    c->t0 = now_s();
+    c->busy = true;
+    c->failed = !lean_write(b, c, s->port);
+}
+
+static void conn_done(struct bench *b, struct conn *c, struct phase *ph, CURLcode cc);
+
+/* What has arrived on the socket of `c`; conn_done once the answer is whole. */
+static void lean_read(struct bench *b, struct conn *c, struct phase *ph)
+{
+    if (!c->busy) { /* an idle socket: the server closed it (or was killed) */
+        lean_close(b, c);
+        return;
+    }
+    if (c->resp_cap - c->resp_len < 4097) {
+        size_t nc = c->resp_cap ? c->resp_cap * 2 : 16384;
+        char *nr = nc <= RESP_MAX ? realloc(c->resp, nc) : NULL;
+        if (!nr) {
+            lean_close(b, c);
+            c->busy = false;
+            conn_done(b, c, ph, CURLE_OUT_OF_MEMORY);
+            return;
+        }
+        c->resp = nr;
+        c->resp_cap = nc;
+    }
+    ssize_t got = recv(c->fd, c->resp + c->resp_len, c->resp_cap - c->resp_len - 1, 0);
+    if (got < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (got <= 0) {
+        /* an EOF before any byte on a socket that has answered before: the server had
+         * closed it while idle; the request goes once more on a new socket */
+        bool stale = got == 0 && c->resp_len == 0 && c->fd_used;
+        lean_close(b, c);
+        if (stale && lean_write(b, c, ph->srv->port))
+            return;
+        c->busy = false;
+        conn_done(b, c, ph, CURLE_RECV_ERROR);
+        return;
+    }
+    c->resp_len += (size_t)got;
+    c->resp[c->resp_len] = '\0';
+    if (c->need == 0) {
+        char *end = strstr(c->resp, "\r\n\r\n");
+        if (!end)
+            return;
+        c->hlen = (size_t)(end + 4 - c->resp);
+        c->status = strncmp(c->resp, "HTTP/1.1 ", 9) == 0 ? strtol(c->resp + 9, NULL, 10) : 0;
+        long long clen = -1;
+        for (char *line = strstr(c->resp, "\r\n"); line && line < end;
+             line = strstr(line + 2, "\r\n")) {
+            const char *h = line + 2;
+            size_t len = strcspn(h, "\r\n");
+            if (len >= 15 && strncasecmp(h, "content-length:", 15) == 0)
+                clen = strtoll(h + 15, NULL, 10);
+            else if (len >= 17 && strncasecmp(h, "connection: close", 17) == 0)
+                c->close_after = true;
+            else if (c->kind == K_LOGIN)
+                grab_cookie(h, len, c->setcookie);
+        }
+        if (clen < 0 || clen > (long long)RESP_MAX) {
+            lean_close(b, c);
+            c->busy = false;
+            conn_done(b, c, ph, CURLE_WEIRD_SERVER_REPLY);
+            return;
+        }
+        c->need = c->hlen + (size_t)clen;
+    }
+    if (c->resp_len < c->need)
+        return;
+    size_t blen = c->need - c->hlen; /* the body, to the front, as libcurl's callback has it */
+    memmove(c->resp, c->resp + c->hlen, blen);
+    c->resp_len = blen;
+    c->resp[blen] = '\0';
+    c->busy = false;
+    c->fd_used = true;
+    if (c->close_after)
+        lean_close(b, c);
+    conn_done(b, c, ph, CURLE_OK);
+}
+
 /* Hand the prepared request of `c` to the multi handle. */
 static void conn_send(struct bench *b, struct conn *c, const struct server *s, const char *path,
                       bool post, const char *session, bool idem)
 {
+    if (b->lean) {
+        lean_send(b, c, s, path, post, session, idem);
+        return;
+    }
     curl_slist_free_all(c->hdrs);
     c->hdrs = NULL;
     char line[600];
@@ -1167,17 +1395,6 @@ static void conn_login(struct bench *b, struct conn *c, const struct server *s, 
     b->c.logins++;
     conn_send(b, c, s, "/api/v1/session", true, NULL, false);
 }
-
-/* Phase parameters for the loop. */
-struct phase {
-    const struct server *srv;
-    bool reads;     /* availability reads instead of bookings */
-    double stop_at; /* stop sending new work at this time (0 = never) */
-    double kill_at; /* crash: kill -9 the server at this time (0 = never) */
-    bool killed;
-    struct server *killsrv;
-    char read_path[2][64]; /* "?from=...&to=..." */
-};
 
 static void conn_rebuild_book(struct bench *b, struct conn *c);
 
@@ -1320,7 +1537,9 @@ static void conn_done(struct bench *b, struct conn *c, struct phase *ph, CURLcod
 {
     long status = 0;
     double t = now_s();
-    if (cc == CURLE_OK)
+    if (cc == CURLE_OK && b->lean)
+        status = c->status;
+    else if (cc == CURLE_OK)
         curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
     const char *body = c->resp ? c->resp : "";
     if (cc != CURLE_OK) {
@@ -1461,7 +1680,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *ud, void
         curl_multi_assign(b->multi, fd, NULL);
         return 0;
     }
-    struct epoll_event ev = {.data.fd = fd};
+    struct epoll_event ev = {.data.u64 = (uint32_t)fd};
     if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
         ev.events |= EPOLLIN;
     if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
@@ -1507,6 +1726,10 @@ static void run_loop(struct bench *b, struct phase *ph)
         bool waiting = false;
         for (int i = 0; i < b->nconns; i++) {
             struct conn *c = &b->conns[i];
+            if (c->busy && c->failed) { /* the lean client could not send it */
+                c->busy = c->failed = false;
+                conn_done(b, c, ph, CURLE_COULDNT_CONNECT);
+            }
             if (c->busy) {
                 active++;
                 continue;
@@ -1534,6 +1757,10 @@ static void run_loop(struct bench *b, struct phase *ph)
         }
         int k = epoll_wait(b->ep, evs, (int)VX_ARRAY_LEN(evs), tmo);
         for (int e = 0; e < k; e++) {
+            if (evs[e].data.u64 & LEAN_TAG) {
+                lean_read(b, &b->conns[(uint32_t)evs[e].data.u64], ph);
+                continue;
+            }
             int flags = 0;
             if (evs[e].events & EPOLLIN)
                 flags |= CURL_CSELECT_IN;
@@ -1541,7 +1768,8 @@ static void run_loop(struct bench *b, struct phase *ph)
                 flags |= CURL_CSELECT_OUT;
             if (evs[e].events & (EPOLLERR | EPOLLHUP))
                 flags |= CURL_CSELECT_ERR;
-            curl_multi_socket_action(b->multi, evs[e].data.fd, flags, &running);
+            curl_multi_socket_action(b->multi, (curl_socket_t)(uint32_t)evs[e].data.u64, flags,
+                                     &running);
         }
         if (b->curl_deadline > 0 && now_s() >= b->curl_deadline) {
             b->curl_deadline = 0;
@@ -1833,8 +2061,9 @@ static bool storm(struct bench *b, const char *db, bool commit_each, double limi
         server_stop(&s);
         return false;
     }
-    printf("%s: server pid %d on %s, %d connections (call-centre agents)\n",
-           commit_each ? "baseline --commit-each" : "group commit", (int)s.pid, s.base, b->nconns);
+    printf("%s: server pid %d on %s, %d connections (call-centre agents), %s client\n",
+           commit_each ? "baseline --commit-each" : "group commit", (int)s.pid, s.base, b->nconns,
+           b->lean ? "lean socket" : "libcurl");
     fflush(stdout);
     struct phase ph = {.srv = &s, .stop_at = limit_s > 0 ? now_s() + limit_s : 0};
     struct proc_io io0, io1;
@@ -1888,11 +2117,14 @@ static bool storm(struct bench *b, const char *db, bool commit_each, double limi
         vx_day_format(b->day0, d);
         snprintf(rp.read_path[0], sizeof rp.read_path[0], "?from=%s&to=%s", d, d);
         memset(&b->c, 0, sizeof b->c);
+        bool lean = b->lean;
+        b->lean = false; /* the libcurl figure first; the lean reader below */
         c0 = cpu_self_s();
         s0 = cpu_proc_s(s.pid);
         m0 = cpu_machine_s();
         t0 = now_s();
         run_loop(b, &rp);
+        b->lean = lean;
         double w = now_s() - t0;
         double cc = cpu_self_s() - c0, sc = cpu_proc_s(s.pid) - s0;
         double oc = cpu_machine_s() - m0 - cc - sc;
@@ -1907,17 +2139,17 @@ static bool storm(struct bench *b, const char *db, bool commit_each, double limi
         s0 = cpu_proc_s(s.pid);
         m0 = cpu_machine_s();
         t0 = now_s();
-        double lean = raw_reads(b, &s, rp.read_path[0], b->o.reads_s, &rerr);
+        double lean_rps = raw_reads(b, &s, rp.read_path[0], b->o.reads_s, &rerr);
         w = now_s() - t0;
         cc = cpu_self_s() - c0;
         sc = cpu_proc_s(s.pid) - s0;
         oc = cpu_machine_s() - m0 - cc - sc;
         printf("  availability reads, lean socket client: %.0f in %.2f s = %.0f req/s, %llu "
                "errors; CPU client %.2f s, server %.2f s (%.1f us per read), others %.2f s\n",
-               lean * w, w, lean, (unsigned long long)rerr, cc, sc,
-               lean > 0 ? sc / (lean * w) * 1e6 : 0.0, oc > 0 ? oc : 0);
-        if (lean > res->reads_per_s)
-            res->reads_per_s = lean;
+               lean_rps * w, w, lean_rps, (unsigned long long)rerr, cc, sc,
+               lean_rps > 0 ? sc / (lean_rps * w) * 1e6 : 0.0, oc > 0 ? oc : 0);
+        if (lean_rps > res->reads_per_s)
+            res->reads_per_s = lean_rps;
     }
     int st = server_stop(&s);
     if (st != 0)
@@ -2172,6 +2404,7 @@ int main(int argc, char **argv)
     snprintf(b.base_db, sizeof b.base_db, "%s/baseline.db", b.o.dir);
     b.rng = b.o.rng_seed;
     b.ep = -1;
+    b.lean = !b.o.curl_client;
     signal(SIGPIPE, SIG_IGN);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return 1;
