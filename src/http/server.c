@@ -932,7 +932,7 @@ enum vx_status vx_http_server_start(struct vx_http_server *srv, struct vx_err *e
     struct sockaddr_in6 a6;
     struct sockaddr *sa;
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
     memset(&a4, 0, sizeof a4);
     memset(&a6, 0, sizeof a6);
     if (inet_pton(AF_INET, srv->cfg.address, &a4.sin_addr) == 1) {
