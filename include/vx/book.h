@@ -7,10 +7,14 @@
  * cancellations, and the administrative writes (supply, slot generation, cohort
  * release, invitation codes, audit rows) — is a request on one bounded queue that
  * the writer drains in batches, many requests per transaction (group commit). A
- * request's completion callback runs on the writer thread only after the batch's
- * COMMIT has returned (WAL, synchronous=FULL: the booking is on disk). If the
- * commit fails every request of the batch fails and the in-memory counters are
- * rolled back.
+ * request's completion callback runs only once its batch is on disk: by default on
+ * the engine's sync thread, after the batch's COMMIT (into the WAL) and an fdatasync
+ * of the WAL that began after it, while the writer already runs the next batch
+ * (pipelined durability); with opts.sync_inline or commit_each on the writer thread
+ * after a COMMIT with synchronous=FULL. If the commit fails every request of the
+ * batch fails and the in-memory counters are rolled back; if the sync fails, the
+ * batch's requests are answered "could not be saved" (a retry with the same
+ * Idempotency-Key then tells what the database holds).
  *
  * Reads (availability, a person's active bookings, the site list) are served from
  * in-memory state that the writer keeps up to date: per-slot and per-supply-week
@@ -46,16 +50,21 @@
 
 struct vx_book_engine;
 
-#define VX_BOOK_KEY_MAX       64 /* bytes of an Idempotency-Key, without the NUL */
-#define VX_BOOK_CODE_LEN      14 /* "ABCD-EFGH-JKLM" without the NUL */
-#define VX_BOOK_HIST_BUCKETS  12 /* batch sizes 1, 2-3, 4-7, ..., >= 2048 */
-#define VX_BOOK_DEFAULT_SLOT  15 /* minutes per slot */
+#define VX_BOOK_KEY_MAX       64    /* bytes of an Idempotency-Key, without the NUL */
+#define VX_BOOK_CODE_LEN      14    /* "ABCD-EFGH-JKLM" without the NUL */
+#define VX_BOOK_HIST_BUCKETS  12    /* batch sizes 1, 2-3, 4-7, ..., >= 2048 */
+#define VX_BOOK_DEFAULT_SLOT  15    /* minutes per slot */
+#define VX_BOOK_WAL_PAGES     16000 /* writer's checkpoint interval, pages (64 MiB of log) */
 #define VX_BOOK_MAX_DAY_SLOTS 1440
 
 struct vx_book_opts {
     int queue_cap;      /* bounded queue length; 0 = 8192 */
     int batch_max;      /* requests per transaction; 0 = 1024 */
     bool commit_each;   /* one transaction per request (benchmark baseline) */
+    bool sync_inline;   /* each COMMIT waits for the disk and the writer runs the callbacks
+                           (default: pipelined, see engine.c; commit_each implies this) */
+    int wal_pages;      /* group commit: checkpoint the log every this many pages;
+                           0 = VX_BOOK_WAL_PAGES (commit_each keeps the store's default) */
     bool submit_nowait; /* vx_book_submit returns VX_EBUSY when the queue is full
                            (default: it waits for room) */
     int slot_minutes;   /* slot length for vx_book_slots_generate; 0 = 15 */
@@ -233,6 +242,11 @@ struct vx_book_req {
      * rebooked since). 0 = cancel whatever series is active. For callers that chose
      * the booking earlier, e.g. the planner's re-plan. */
     int64_t cancel_only;
+    /* The person as the caller has just read it from the store (the HTTP routes read
+     * it for their scope check): with has_person and person.p.pnr.norm equal to pnr,
+     * the writer uses this copy instead of reading the person again. */
+    bool has_person;
+    struct vx_person_rec person;
 };
 
 struct vx_book_result {
@@ -337,6 +351,7 @@ struct vx_book_stats {
     uint64_t failed;                           /* completed with a store failure */
     uint64_t replayed;                         /* answered from a stored idempotent outcome */
     uint64_t batches;                          /* transactions committed */
+    uint64_t syncs;                            /* fdatasync calls of the sync thread */
     uint64_t batch_hist[VX_BOOK_HIST_BUCKETS]; /* bucket i: sizes [2^i, 2^(i+1)) */
     int queue_len;
     int queue_cap;

@@ -24,6 +24,7 @@ struct vx_book_http_opts {
     int engine_queue;   /* booking engine queue capacity; 0 = engine default */
     int engine_batch;   /* requests per commit; 0 = engine default */
     bool commit_each;   /* engine baseline mode: one transaction per booking */
+    bool sync_inline;   /* engine: COMMIT waits for the disk (no pipelined sync thread) */
 };
 
 /* The module (name "book"): list it in the serve command's module table. */

@@ -317,6 +317,19 @@ struct vx_store_ops {
                                      int cap, int *n);
     /* Bulk mode for large imports: fewer fsyncs, larger cache; still transactional. */
     enum vx_status (*bulk_mode)(struct vx_store *st, bool on);
+    /* Deferred durability, for one writer that confirms its commits itself (the booking
+     * engine's pipelined group commit). With `on`, commit returns once the transaction
+     * is in the log, atomic and consistent after a crash, before it is forced to disk;
+     * sync() then makes every commit that returned before it began durable. sync() may
+     * run on another thread while this handle runs its next transaction (it is the one
+     * op that may); it does not set st->err. defer_sync outside a transaction only;
+     * defer_sync(false) syncs what was committed before it. */
+    enum vx_status (*defer_sync)(struct vx_store *st, bool on);
+    /* Copy the log into the main file once it holds `pages` pages (SQLite: the WAL
+     * auto-checkpoint, 1,000 by default). A busy writer gains from more: a page that
+     * many commits change is copied once per checkpoint. VX_EINVAL if pages < 1. */
+    enum vx_status (*checkpoint_every)(struct vx_store *st, int pages);
+    enum vx_status (*sync)(struct vx_store *st);
 
     /* ---- booking (schema version 2). foreach ops stop early when cb returns non-zero. ---- */
     /* Sites of `region` and `kommun` ("" or NULL = any), ordered by kommun, code. */

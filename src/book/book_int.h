@@ -129,6 +129,16 @@ struct bk_item {
     struct bk_waiter *w; /* administrative kinds */
 };
 
+/* A batch the writer took from the queue, with its outcomes. With pipelined
+ * durability a committed batch waits in its buffer for the sync thread. */
+#define BK_NBUF 4
+struct bk_buf {
+    struct bk_item *items; /* batch_max each */
+    struct vx_book_result *results;
+    int n;
+    struct bk_buf *next; /* free list or sync list */
+};
+
 struct vx_book_engine {
     const struct vx_catalog *cat;
     const struct vx_elig_table *rules;
@@ -160,12 +170,26 @@ struct vx_book_engine {
     /* writer-private */
     struct bk_undo *undo;
     int n_undo, cap_undo;
-    struct bk_item *batch;
-    struct vx_book_result *results;
+
+    /* Batch buffers. Pipelined durability (not opts.sync_inline, not commit_each): the
+     * writer's store commits without waiting for the disk (defer_sync), the writer
+     * hands the committed buffer to the sync thread and goes on with the next batch;
+     * the sync thread forces the log to disk (st->ops->sync, one call for every
+     * buffer waiting) and only then runs the buffer's callbacks. Otherwise the writer
+     * uses bufs[0], COMMIT syncs, and the writer runs the callbacks itself. */
+    bool pipelined;
+    struct bk_buf bufs[BK_NBUF];
+    pthread_mutex_t smu;                  /* the two lists below */
+    pthread_cond_t s_nonempty, s_bufree;  /* sync list not empty / a buffer is free */
+    struct bk_buf *free_bufs;             /* buffers the writer may fill */
+    struct bk_buf *sync_head, *sync_tail; /* committed, oldest first */
+    bool sync_stop;                       /* the writer has exited: drain and stop */
+    pthread_t syncer;
+    bool syncer_started;
 
     /* stats */
     _Atomic uint64_t st_submitted, st_completed, st_bookings, st_cancels, st_refused, st_failed,
-        st_replayed, st_batches;
+        st_replayed, st_batches, st_syncs;
     _Atomic uint64_t st_hist[VX_BOOK_HIST_BUCKETS];
 };
 

@@ -464,6 +464,10 @@ static enum outcome resolve_person(struct job *j, struct vx_invite_rec *inv)
     } else {
         if (strnlen(j->req->pnr, sizeof j->req->pnr) != 12)
             return refuse(j, VX_BOOK_R_BAD_REQUEST, NULL, NULL);
+        if (j->req->has_person && !strcmp(j->req->person.p.pnr.norm, j->req->pnr)) {
+            j->person = j->req->person; /* the caller's fresh read (e.g. the HTTP route's) */
+            return DONE;
+        }
         rc = st->ops->person_get(st, j->req->pnr, &j->person);
     }
     if (rc == VX_ENOTFOUND)

@@ -203,6 +203,7 @@ int cmd_serve(struct cli_ctx *ctx)
         .admit_rate = admit_rate,
         .queue_ttl_s = (int)queue_ttl,
         .commit_each = cli_flag(ctx, "commit-each"),
+        .sync_inline = cli_flag(ctx, "sync-inline"),
     });
     const char *db = cli_db_path(ctx);
     struct stat sb;

@@ -184,6 +184,8 @@ const struct cli_command cli_commands[] = {
                  {"admit-rate", "N", "waiting room: admit N bookers per second (default 0 = off)"},
                  {"queue-ttl", "S", "waiting room: token lifetime after admission (default 1800)"},
                  {"commit-each", NULL, "one transaction per booking (benchmark baseline)"},
+                 {"sync-inline", NULL,
+                  "each booking commit waits for the disk on the writer (no sync thread)"},
                  {"keys", "DIR",
                   "issue certificates with the signer in DIR (made there when it has none)"},
                  {"trust", "PATH", "extra trusted DCC signer certificates (PEM file or folder)"}},

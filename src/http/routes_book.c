@@ -1011,8 +1011,11 @@ static void req_common(struct vx_http_req *req, struct bh *bh, const struct vx_p
                        struct vx_book_req *r)
 {
     const struct vx_session *s = vx_http_req_session(req);
-    if (rec)
+    if (rec) {
         memcpy(r->pnr, rec->p.pnr.norm, sizeof r->pnr);
+        r->person = *rec; /* read for the scope check: the writer need not read it again */
+        r->has_person = true;
+    }
     r->channel = s->role == VX_ROLE_CALLCENTRE ? VX_CHANNEL_CALL_CENTRE : VX_CHANNEL_WEB;
     if (s->role == VX_ROLE_CALLCENTRE)
         snprintf(r->agent_id, sizeof r->agent_id, "%s", s->user);
@@ -1524,6 +1527,8 @@ static enum vx_status collect(void *ctx, struct vx_buf *b)
          offsetof(struct vx_book_stats, replayed)},
         {"vx_book_commits_total", "Transactions committed by the booking writer",
          offsetof(struct vx_book_stats, batches)},
+        {"vx_book_syncs_total", "Forced writes of the log by the booking sync thread",
+         offsetof(struct vx_book_stats, syncs)},
     };
     for (size_t i = 0; i < VX_ARRAY_LEN(counters); i++) {
         fam(b, counters[i].name, "counter", counters[i].help);
@@ -1653,6 +1658,7 @@ static enum vx_status book_start(struct vx_http_server *srv, void **udata, struc
         .queue_cap = bh->opts.engine_queue,
         .batch_max = bh->opts.engine_batch,
         .commit_each = bh->opts.commit_each,
+        .sync_inline = bh->opts.sync_inline,
         .submit_nowait = true,
     };
     enum vx_status rc =

@@ -916,6 +916,58 @@ static void test_sqlite_reopen(void **state)
     vx_store_close(st);
 }
 
+/* Deferred sync: COMMIT with synchronous=NORMAL, sync() forces the WAL; a second
+ * handle sees what was committed; not inside a transaction; off restores FULL. */
+static void test_sqlite_defer_sync(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "store_sqlite_defer.db");
+    remove_db(path);
+    struct vx_store *st = NULL, *other = NULL;
+    struct vx_err err = {0};
+    assert_int_equal(vx_store_open_sqlite(path, &st, &err), VX_OK);
+    load_reference(st);
+    assert_int_equal(st->ops->sync(st), VX_OK); /* never deferred: nothing to do */
+    sqlite3 *db = sq_store_db(st);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 2); /* FULL */
+    sqlite3_reset(q);
+    ASSERT_OK(st, st->ops->defer_sync(st, true));
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1); /* NORMAL */
+    sqlite3_reset(q);
+    ASSERT_OK(st, vx_store_begin(st));
+    assert_int_equal(st->ops->defer_sync(st, false), VX_EINVAL); /* not inside one */
+    struct vx_person_rec r =
+        mk_person("197001019801", 1970, 1, 1, "0180", "01", VX_RES_OWN_HOME, 0, 0);
+    put(st, &r);
+    ASSERT_OK(st, vx_store_commit(st));
+    ASSERT_OK(st, st->ops->sync(st));
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    assert_true(sb.st_size > 0); /* the commit is in the WAL, which sync forced */
+    assert_int_equal(vx_store_open_sqlite(path, &other, &err), VX_OK);
+    assert_int_equal(other->ops->count(other, "persons"), 1);
+    vx_store_close(other);
+    ASSERT_OK(st, st->ops->defer_sync(st, false));
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 2);
+    sqlite3_finalize(q);
+    /* the checkpoint interval */
+    assert_int_equal(st->ops->checkpoint_every(st, 0), VX_EINVAL);
+    ASSERT_OK(st, st->ops->checkpoint_every(st, 16000));
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA wal_autocheckpoint", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 16000);
+    sqlite3_finalize(q);
+    vx_store_close(st);
+}
+
 static void test_sqlite_refuses_newer_schema(void **state)
 {
     (void)state;
@@ -1195,6 +1247,7 @@ int main(void)
         cmocka_unit_test(test_sqlite_pragmas),
         cmocka_unit_test(test_sqlite_reopen),
         cmocka_unit_test(test_sqlite_refuses_newer_schema),
+        cmocka_unit_test(test_sqlite_defer_sync),
         cmocka_unit_test(test_sqlite_migration_steps),
         cmocka_unit_test(test_sqlite_migration_11_bookings),
         cmocka_unit_test(test_sqlite_open_errors),

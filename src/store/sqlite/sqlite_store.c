@@ -53,14 +53,28 @@
  * persons in one transaction take about 13 s of person_put calls plus 20 s of
  * commit (index builds, WAL write), against about 50 s when the indexes are
  * maintained row by row.
+ *
+ * Deferred sync. defer_sync(true) is for a single writer that confirms its commits
+ * itself (the booking engine's pipelined group commit): synchronous=NORMAL, so
+ * COMMIT returns once the transaction's frames are written to the WAL (atomic and
+ * consistent after a crash or power loss; checkpoints still sync the WAL before
+ * copying and the main file after), and sync() then forces the WAL to disk with
+ * fdatasync on a descriptor of its own: every commit that returned before sync()
+ * began is durable when it returns. sync() touches no SQLite state, so another
+ * thread may run it while this handle runs the next transaction. The descriptor is
+ * opened read-only on "<path>-wal" and never closed while the handle lives (no POSIX
+ * lock of SQLite's is on that file; closing it could not release one anyway); a WAL
+ * that was unlinked and re-created (st_nlink 0) is opened again.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "sqlite_int.h"
 #include "vx/store.h"
@@ -249,6 +263,9 @@ struct sq_store {
     char *deferred_sql[MAX_DEFERRED]; /* ... and their CREATE statements, run at commit */
     struct sq_extra *extra;           /* sub-backends' statements, see sq_prep() */
     int nextra, capextra;
+    char *wal_path;         /* "<path>-wal" once defer_sync(true) was called, else NULL */
+    int wal_fd;             /* its descriptor for sync(), -1 until opened */
+    pthread_mutex_t wal_mu; /* guards wal_fd (sync() runs on another thread) */
 };
 
 /* A statement of a sub-backend, cached under the address of its SQL text. */
@@ -447,6 +464,10 @@ static void sq_close(struct vx_store *st)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* uncommitted work is discarded */
     sqlite3_close(s->db);
     free_deferred(s);
+    if (s->wal_fd >= 0)
+        close(s->wal_fd);
+    free(s->wal_path);
+    pthread_mutex_destroy(&s->wal_mu);
     free(s);
 }
 
@@ -693,6 +714,66 @@ static int sq_schema_version_op(struct vx_store *st)
 static enum vx_status sq_bulk_mode(struct vx_store *st, bool on)
 {
     return apply_bulk(sq(st), on);
+}
+
+static enum vx_status sq_defer_sync(struct vx_store *st, bool on)
+{
+    struct sq_store *s = sq(st);
+    if (s->in_tx) {
+        set_err(s, "defer_sync: inside a transaction");
+        return VX_EINVAL;
+    }
+    const char *db_path = sqlite3_db_filename(s->db, "main");
+    if (on && !s->wal_path && db_path && *db_path) {
+        size_t n = strlen(db_path) + 5;
+        if (!(s->wal_path = malloc(n))) {
+            set_err(s, "defer_sync: out of memory");
+            return VX_ENOMEM;
+        }
+        snprintf(s->wal_path, n, "%s-wal", db_path);
+    }
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, on ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", NULL,
+                     NULL, &msg) != SQLITE_OK) {
+        set_err(s, "defer_sync: %s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return VX_ESTORE;
+    }
+    if (!on) /* commits from now on are synced by COMMIT; the earlier ones by this call */
+        return st->ops->sync(st);
+    return VX_OK;
+}
+
+static enum vx_status sq_checkpoint_every(struct vx_store *st, int pages)
+{
+    struct sq_store *s = sq(st);
+    if (pages < 1) {
+        set_err(s, "checkpoint_every: %d pages", pages);
+        return VX_EINVAL;
+    }
+    sqlite3_wal_autocheckpoint(s->db, pages);
+    return VX_OK;
+}
+
+static enum vx_status sq_sync(struct vx_store *st)
+{
+    struct sq_store *s = sq(st);
+    if (!s->wal_path)
+        return VX_OK; /* an in-memory database, or deferred sync never turned on */
+    pthread_mutex_lock(&s->wal_mu);
+    struct stat sb;
+    if (s->wal_fd >= 0 && (fstat(s->wal_fd, &sb) != 0 || sb.st_nlink == 0)) {
+        close(s->wal_fd); /* unlinked since (the last other connection closed it) */
+        s->wal_fd = -1;
+    }
+    if (s->wal_fd < 0)
+        s->wal_fd = open(s->wal_path, O_RDONLY | O_CLOEXEC);
+    /* no WAL file: nothing was committed into one since it was checkpointed away */
+    int rc = s->wal_fd < 0 ? (errno == ENOENT ? 0 : -1) : fdatasync(s->wal_fd);
+    int e = errno;
+    pthread_mutex_unlock(&s->wal_mu);
+    /* no set_err: sync() may run beside the owning thread, which owns st->err */
+    return rc == 0 ? VX_OK : (e == EIO || e == ENOSPC ? VX_EIO : VX_ESTORE);
 }
 
 /*
@@ -1701,6 +1782,9 @@ static const struct vx_store_ops sqlite_ops = {
     .audit_append = sq_audit_append,
     .region_summary = sq_region_summary,
     .bulk_mode = sq_bulk_mode,
+    .defer_sync = sq_defer_sync,
+    .checkpoint_every = sq_checkpoint_every,
+    .sync = sq_sync,
     .site_foreach = sq_site_foreach,
     .person_get_id = sq_person_get_id,
     .supply_put = sq_supply_put,
@@ -1937,6 +2021,8 @@ enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, str
     s->base.ops = &sqlite_ops;
     s->base.impl = s;
     s->bulk_pending = -1;
+    s->wal_fd = -1;
+    pthread_mutex_init(&s->wal_mu, NULL);
     enum vx_status rc;
     int src = sqlite3_open_v2(
         path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
