@@ -55,7 +55,9 @@
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -85,13 +87,14 @@
 
 extern char **environ;
 
-#define MAX_REGIONS  32
-#define VACCINE      "COM"
-#define DOSE2_DAYS   49 /* dose 2 at the same site and minute seven weeks later (FoHM) */
-#define MAX_DAYS     42 /* dose-1 days at most, so dose-1 and dose-2 weeks never overlap */
-#define RESP_MAX     (1u << 20)
-#define SESSION_LEN  72
-#define MAX_ATTEMPTS 3 /* pairs tried per person when a slot turns out full */
+#define MAX_REGIONS   32
+#define VACCINE       "COM"
+#define DOSE2_DAYS    49 /* dose 2 at the same site and minute seven weeks later (FoHM) */
+#define MAX_DAYS      42 /* dose-1 days at most, so dose-1 and dose-2 weeks never overlap */
+#define RESP_MAX      (1u << 20)
+#define SESSION_LEN   72
+#define MAX_ATTEMPTS  3   /* pairs tried per person when a slot turns out full */
+#define SLOW_ANSWER_S 5.0 /* report a request still unanswered after this long */
 
 /* ------------------------------------------------------------ options */
 
@@ -115,6 +118,7 @@ struct opts {
     bool no_baseline;
     bool keep;        /* keep the scratch databases */
     bool curl_client; /* bookings through libcurl instead of the lean socket client */
+    bool sync_inline; /* serve --sync-inline: group commit without the sync thread */
     unsigned rng_seed;
 };
 
@@ -149,6 +153,8 @@ static const struct opt_def opt_defs[] = {
     {"quick", O_FLAG, OFF(quick), "a run of under 30 s (smaller population, short phases)"},
     {"no-baseline", O_FLAG, OFF(no_baseline), "skip the --commit-each run"},
     {"keep", O_FLAG, OFF(keep), "keep the scratch databases"},
+    {"sync-inline", O_FLAG, OFF(sync_inline),
+     "serve --sync-inline: group commits wait for the disk on the writer (no sync thread)"},
     {"curl-client", O_FLAG, OFF(curl_client),
      "send the bookings through libcurl (default: the lean socket client)"},
     {"rng", O_INT, OFF(rng_seed), "N  seed of the client's random choices"},
@@ -222,6 +228,7 @@ struct conn {
     size_t need;      /* bytes of the whole answer once its headers are in, else 0 */
     size_t hlen;      /* bytes of its status line and headers */
     bool close_after; /* the answer said "Connection: close" */
+    bool slow_told;   /* the loop has reported this request as slow */
     char *req;        /* the request as sent (resent once on a stale keep-alive socket) */
     size_t req_len, req_cap;
     double t0;
@@ -230,7 +237,7 @@ struct conn {
 
 struct counts {
     uint64_t sent, ok201, refused, slot_full, busy, queued, errors, transport, noslot;
-    uint64_t replayed, resend_ok, resend_conflict, reads_ok, reads_err, logins;
+    uint64_t replayed, resend_ok, resend_conflict, reads_ok, reads_err, logins, slow;
 };
 
 struct bench {
@@ -512,6 +519,8 @@ static bool server_start(struct bench *b, const char *db, bool commit_each, stru
     }
     if (commit_each)
         argv[a++] = "--commit-each";
+    else if (b->o.sync_inline)
+        argv[a++] = "--sync-inline";
     argv[a] = NULL;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -1260,6 +1269,7 @@ static void lean_send(struct bench *b, struct conn *c, const struct server *s, c
     c->close_after = false;
     c->t0 = now_s();
     c->busy = true;
+    c->slow_told = false;
     c->failed = !lean_write(b, c, s->port);
 }
 
@@ -1380,6 +1390,7 @@ static void conn_send(struct bench *b, struct conn *c, const struct server *s, c
         c->resp[0] = '\0';
     c->t0 = now_s();
     c->busy = true;
+    c->slow_told = false;
     curl_multi_add_handle(b->multi, c->h);
 }
 
@@ -1704,6 +1715,110 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *ud)
     return 0;
 }
 
+/* What every thread of the server is doing (state and kernel wait channel): printed
+ * once per run when an answer is late, to tell a stuck server from a stuck client. */
+static void dump_threads(pid_t pid)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char p[400], comm[32] = "", wchan[64] = "", stat[512] = "";
+        FILE *f;
+        snprintf(p, sizeof p, "%s/%s/comm", dir, de->d_name);
+        if ((f = fopen(p, "r"))) {
+            if (!fgets(comm, sizeof comm, f))
+                comm[0] = '\0';
+            fclose(f);
+        }
+        comm[strcspn(comm, "\n")] = '\0';
+        snprintf(p, sizeof p, "%s/%s/wchan", dir, de->d_name);
+        if ((f = fopen(p, "r"))) {
+            if (!fgets(wchan, sizeof wchan, f))
+                wchan[0] = '\0';
+            fclose(f);
+        }
+        snprintf(p, sizeof p, "%s/%s/stat", dir, de->d_name);
+        if ((f = fopen(p, "r"))) {
+            if (!fgets(stat, sizeof stat, f))
+                stat[0] = '\0';
+            fclose(f);
+        }
+        const char *rp = strrchr(stat, ')');
+        fprintf(stderr, "bench:   server thread %s %-16s state %c wait %s\n", de->d_name, comm,
+                rp && rp[1] && rp[2] ? rp[2] : '?', wchan[0] ? wchan : "-");
+    }
+    closedir(d);
+}
+
+/* Sockets of the server's port with unread bytes, from /proc/net/tcp: on the server's
+ * side (a request it has not read) and on the clients' (an answer we have not read). */
+static void dump_queues(int port)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    if (!f)
+        return;
+    char line[512];
+    int srv_rx = 0, srv_tx = 0, cli_rx = 0, n = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned lport, rport;
+        unsigned long tx, rx;
+        if (sscanf(line, " %*d: %*x:%x %*x:%x %*x %lx:%lx", &lport, &rport, &tx, &rx) != 4)
+            continue;
+        if ((int)lport == port) {
+            n++;
+            srv_rx += rx > 0;
+            srv_tx += tx > 0;
+        } else if ((int)rport == port) {
+            cli_rx += rx > 0;
+        }
+    }
+    fclose(f);
+    fprintf(stderr,
+            "bench:   sockets of port %d: %d on the server's side, %d with an unread request, "
+            "%d with unsent answer bytes; %d client sockets with an unread answer\n",
+            port, n, srv_rx, srv_tx, cli_rx);
+}
+
+/* Everything that tells where a late answer is stuck: the server's threads, the
+ * socket queues, and the server's own gauges (a fresh connection: the server answers
+ * it unless it is wedged as a whole). */
+static void dump_stuck(const struct server *s)
+{
+    dump_threads(s->pid);
+    if (getenv("BENCH_GDB")) { /* BENCH_GDB=1: the stacks of every server thread too */
+        char cmd[200];
+        snprintf(cmd, sizeof cmd,
+                 "gdb -p %d -batch -ex 'thread apply all bt 12' 2>/dev/null | grep -E '^#|^Thread' "
+                 ">&2",
+                 (int)s->pid);
+        if (system(cmd) != 0)
+            fprintf(stderr, "bench:   (gdb failed)\n");
+    }
+    dump_queues(s->port);
+    struct simple_resp r;
+    if (http_simple(s, "GET", "/metrics", NULL, NULL, &r) && r.body.data) {
+        for (char *line = r.body.data; line && *line;) {
+            char *nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            if (!strncmp(line, "vx_http_requests_suspended", 26) ||
+                !strncmp(line, "vx_http_handlers_running", 24) ||
+                !strncmp(line, "vx_book_requests_", 17) || !strncmp(line, "vx_book_queue_len", 17))
+                fprintf(stderr, "bench:   %s\n", line);
+            line = nl ? nl + 1 : NULL;
+        }
+    } else {
+        fprintf(stderr, "bench:   /metrics did not answer\n");
+    }
+    vx_buf_release(&r.body);
+}
+
 /* Run the connections until all are done. */
 static void run_loop(struct bench *b, struct phase *ph)
 {
@@ -1732,6 +1847,26 @@ static void run_loop(struct bench *b, struct phase *ph)
             }
             if (c->busy) {
                 active++;
+                if (!c->slow_told && t - c->t0 > SLOW_ANSWER_S && !ph->killed) {
+                    /* a diagnostic: an answer this late is a stuck connection somewhere */
+                    c->slow_told = true;
+                    if (b->c.slow++ == 0)
+                        dump_stuck(ph->srv);
+                    int in_set = -1, readable = -1;
+                    if (b->lean && c->fd >= 0) { /* is the socket still watched, and readable? */
+                        struct epoll_event ev = {.events = EPOLLIN,
+                                                 .data.u64 = LEAN_TAG | (uint64_t)c->id};
+                        in_set = epoll_ctl(b->ep, EPOLL_CTL_MOD, c->fd, &ev) == 0;
+                        struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+                        readable = poll(&pf, 1, 0) == 1;
+                    }
+                    fprintf(stderr,
+                            "bench: connection %d has waited %.1f s for its answer (%s, %zu "
+                            "bytes of it so far, socket %d %s, in the epoll set %d, readable "
+                            "%d)\n",
+                            c->id, t - c->t0, c->kind == K_BOOK ? "booking" : "other", c->resp_len,
+                            c->fd, c->fd_used ? "reused" : "new", in_set, readable);
+                }
                 continue;
             }
             if (c->done)
