@@ -1715,6 +1715,19 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *ud)
     return 0;
 }
 
+/* The first line of /proc/.../task/TID/NAME into out ("" if unreadable), without '\n'. */
+static void task_line(const char *dir, const char *tid, const char *name, char *out, int n)
+{
+    char p[400];
+    snprintf(p, sizeof p, "%s/%s/%s", dir, tid, name);
+    FILE *f = fopen(p, "r");
+    if (!f || !fgets(out, n, f))
+        out[0] = '\0';
+    if (f)
+        fclose(f);
+    out[strcspn(out, "\n")] = '\0';
+}
+
 /* What every thread of the server is doing (state and kernel wait channel): printed
  * once per run when an answer is late, to tell a stuck server from a stuck client. */
 static void dump_threads(pid_t pid)
@@ -1728,27 +1741,10 @@ static void dump_threads(pid_t pid)
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
-        char p[400], comm[32] = "", wchan[64] = "", stat[512] = "";
-        FILE *f;
-        snprintf(p, sizeof p, "%s/%s/comm", dir, de->d_name);
-        if ((f = fopen(p, "r"))) {
-            if (!fgets(comm, sizeof comm, f))
-                comm[0] = '\0';
-            fclose(f);
-        }
-        comm[strcspn(comm, "\n")] = '\0';
-        snprintf(p, sizeof p, "%s/%s/wchan", dir, de->d_name);
-        if ((f = fopen(p, "r"))) {
-            if (!fgets(wchan, sizeof wchan, f))
-                wchan[0] = '\0';
-            fclose(f);
-        }
-        snprintf(p, sizeof p, "%s/%s/stat", dir, de->d_name);
-        if ((f = fopen(p, "r"))) {
-            if (!fgets(stat, sizeof stat, f))
-                stat[0] = '\0';
-            fclose(f);
-        }
+        char comm[32], wchan[64], stat[512];
+        task_line(dir, de->d_name, "comm", comm, sizeof comm);
+        task_line(dir, de->d_name, "wchan", wchan, sizeof wchan);
+        task_line(dir, de->d_name, "stat", stat, sizeof stat);
         const char *rp = strrchr(stat, ')');
         fprintf(stderr, "bench:   server thread %s %-16s state %c wait %s\n", de->d_name, comm,
                 rp && rp[1] && rp[2] ? rp[2] : '?', wchan[0] ? wchan : "-");

@@ -1510,16 +1510,28 @@ static enum vx_status sq_cohort_foreach(struct vx_store *st, vx_cohort_cb cb, vo
                         "cohort list", NULL, NULL, cohort_row, &r);
 }
 
+/* Statement `id` with ?1 = person id and ?2 = key (borrowed until the reset); *bind_rc
+ * is the binds' SQLite result. */
+static enum vx_status person_key_stmt(struct sq_store *s, enum stmt_id id, int64_t person_id,
+                                      const char *key, sqlite3_stmt **q, int *bind_rc)
+{
+    enum vx_status vs = stmt(s, id, "booking request", q);
+    if (vs == VX_OK) {
+        *bind_rc = sqlite3_bind_int64(*q, 1, person_id);
+        *bind_rc |= sqlite3_bind_text(*q, 2, key, -1, SQLITE_STATIC);
+    }
+    return vs;
+}
+
 /* The outcome of a successful keyed BOOK/REBOOK, from the rows it wrote (schema 11). */
 static enum vx_status request_from_bookings(struct sq_store *s, int64_t person_id, const char *key,
                                             struct vx_book_request_rec *out)
 {
     sqlite3_stmt *q;
-    enum vx_status vs = stmt(s, ST_REQUEST_GET_BOOKED, "booking request", &q);
+    int rc;
+    enum vx_status vs = person_key_stmt(s, ST_REQUEST_GET_BOOKED, person_id, key, &q, &rc);
     if (vs != VX_OK)
         return vs;
-    int rc = sqlite3_bind_int64(q, 1, person_id);
-    rc |= sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
     int n = 0;
     while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (n == 0) {
@@ -1558,11 +1570,10 @@ static enum vx_status sq_book_request_get(struct vx_store *st, int64_t person_id
 {
     struct sq_store *s = sq(st);
     sqlite3_stmt *q;
-    enum vx_status vs = stmt(s, ST_REQUEST_GET, "booking request", &q);
+    int rc;
+    enum vx_status vs = person_key_stmt(s, ST_REQUEST_GET, person_id, key, &q, &rc);
     if (vs != VX_OK)
         return vs;
-    int rc = sqlite3_bind_int64(q, 1, person_id);
-    rc |= sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
