@@ -3,6 +3,7 @@
  *
  *   bench_doses [--quick] [--doses N] [--persons P] [--batch B] [--dir DIR] [--keep]
  *               [--only-outbox] [--drop PREFIX] [--no-triggers] [--cache-mib M] [--spread]
+ *               [--person-order cohort|random|order]
  *
  * Default N = 25,000,000 doses (a national year) for P = 10,400,000 persons (2.4 doses
  * each); --quick = 200,000 doses for 83,200 persons (a smoke run of a few seconds).
@@ -19,7 +20,10 @@
  *             k/N of 2021, so the doses arrive in time order as a register receives
  *             them; --spread scatters each transaction over the whole year instead
  *             (a back-fill in random order: the time-keyed indexes take random
- *             inserts). Persons come in their setup order within each dose number.
+ *             inserts). Within each dose number the persons come oldest first, a
+ *             birth year after the other, in a random order within each (see
+ *             person_of; --person-order random|order for the worst and best case of the
+ *             person index).
  *             --only-outbox drops the other modules' triggers,
  *             --drop PREFIX those whose name starts with PREFIX (e.g. stats_), to see
  *             what they cost; --no-triggers drops all and stops after recording.
@@ -78,12 +82,16 @@ static void die(const char *what, const char *msg)
     exit(1);
 }
 
-/* The synthetic personnummer of person i (0-based). */
-static void pnr_of(int64_t i, char out[13])
+/* The synthetic personnummer of person i (0-based) of P: birth dates from 1930-01-01 over
+ * 27,000 days in the order of i (so ids follow the personnummer, as an import sorted by
+ * it gives them), serial numbers counting within a day. */
+static void pnr_of(int64_t i, int64_t persons, char out[13])
 {
-    vx_day d = vx_day_from_ymd(1930, 1, 1) + (vx_day)(i % 27000);
+    int64_t day = i * 27000 / persons;
+    int64_t first = (day * persons + 26999) / 27000; /* the day's first person */
+    vx_day d = vx_day_from_ymd(1930, 1, 1) + (vx_day)day;
     struct vx_ymd y = vx_ymd_from_day(d);
-    int serial = 1 + (int)(i / 27000);
+    int serial = 1 + (int)(i - first);
     char nine[24];
     snprintf(nine, sizeof nine, "%02d%02d%02d%03d", y.year % 100, y.month, y.day, serial);
     char buf[32];
@@ -98,12 +106,59 @@ static void pnr_of(int64_t i, char out[13])
  * time-keyed indexes, as a back-fill of a year's paper records in random order would be. */
 static bool spread_times;
 
+/* Who gets dose k within its dose number (--person-order MODE):
+ *   cohort  (default) the oldest first, as the FoHM phases go, a birth year (~100,000
+ *           persons) after the other, and within a cohort in a random order (a fixed
+ *           permutation): a day's doses go to persons all over their cohort;
+ *   random  a random order over all persons (a permutation): `doses_person` takes
+ *           inserts all over the id space, the worst case;
+ *   order   the persons in id order: that index grows at its end, the best case.
+ * Ids follow birth dates (pnr_of), so "oldest first" is "low ids first". */
+enum person_order { PO_COHORT, PO_RANDOM, PO_ORDER };
+static enum person_order person_order;
+#define COHORT 100000
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* A permutation of [0, n): i -> (i * m + c) mod n with m coprime to n. */
+static int64_t permute(int64_t i, int64_t n)
+{
+    int64_t m = 2654435761LL % n; /* Knuth's multiplicative constant, made coprime */
+    while (n > 1 && (m < 2 || gcd64(m, n) != 1))
+        m = m + 1 < n ? m + 1 : 1;
+    return n > 1 ? (int64_t)(((__int128)i * m + 12345) % n) : 0;
+}
+
+static int64_t person_of(int64_t i, int64_t persons)
+{
+    switch (person_order) {
+    case PO_ORDER:
+        return i;
+    case PO_RANDOM:
+        return permute(i, persons);
+    case PO_COHORT:
+    default: {
+        int64_t start = i / COHORT * COHORT,
+                n = persons - start < COHORT ? persons - start : COHORT;
+        return start + permute(i - start, n);
+    }
+    }
+}
+
 /* Dose k of n: person k % P, dose number k / P + 1, a time in 2021. */
 static void dose_of(int64_t k, int64_t n, int64_t persons, const int64_t *site_ids,
                     const char (*site_region)[3], struct vx_dose_rec *d)
 {
     memset(d, 0, sizeof *d);
-    int64_t p = k % persons;
+    int64_t p = person_of(k % persons, persons);
     int reg = (int)(p % 21);
     d->person_id = p + 1;
     memcpy(d->region, site_region[reg], 3);
@@ -183,12 +238,23 @@ int main(int argc, char **argv)
             cache_mib = strtoll(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--spread"))
             spread_times = true;
-        else if (!strcmp(argv[i], "--drop") && i + 1 < argc && ndrop < 8)
+        else if (!strcmp(argv[i], "--person-order") && i + 1 < argc) {
+            const char *m = argv[++i];
+            if (!strcmp(m, "cohort"))
+                person_order = PO_COHORT;
+            else if (!strcmp(m, "random"))
+                person_order = PO_RANDOM;
+            else if (!strcmp(m, "order"))
+                person_order = PO_ORDER;
+            else
+                die("--person-order", "cohort, random or order");
+        } else if (!strcmp(argv[i], "--drop") && i + 1 < argc && ndrop < 8)
             drop[ndrop++] = argv[++i];
         else {
             fprintf(stderr, "usage: bench_doses [--quick] [--doses N] [--persons P] "
                             "[--batch B] [--dir DIR] [--keep] [--only-outbox] [--drop PREFIX] "
-                            "[--no-triggers] [--cache-mib M] [--spread]\n");
+                            "[--no-triggers] [--cache-mib M] [--spread] [--person-order "
+                            "cohort|random|order]\n");
             return 2;
         }
     }
@@ -208,9 +274,12 @@ int main(int argc, char **argv)
     if (mkdir(dir, 0755) != 0 || mkdir(out, 0755) != 0)
         die(dir, "cannot create the folder");
     printf("bench_doses: %lld doses, %lld persons, transactions of %lld, page cache %lld MiB, "
-           "times %s, in %s\n",
+           "times %s, persons %s, in %s\n",
            (long long)n, (long long)persons, (long long)batch, (long long)cache_mib,
            spread_times ? "spread over the year in every transaction (--spread)" : "in order given",
+           person_order == PO_ORDER    ? "in id order (--person-order order)"
+           : person_order == PO_RANDOM ? "in a random order (--person-order random)"
+                                       : "oldest first, random within each birth year",
            dir);
 
     /* ---- setup ---- */
@@ -268,7 +337,7 @@ int main(int argc, char **argv)
             die("persons", sqlite3_errmsg(db));
         for (int64_t i = 0; i < persons; i++) {
             char pnr[13];
-            pnr_of(i, pnr);
+            pnr_of(i, persons, pnr);
             sqlite3_bind_int64(q, 1, i + 1);
             sqlite3_bind_text(q, 2, site_region[i % 21], 2, SQLITE_STATIC);
             sqlite3_bind_int(q, 3,
