@@ -215,6 +215,28 @@ static cJSON *list_new(cJSON **items)
     return o;
 }
 
+/* A read of the caller's region (and municipality) into `items`. */
+typedef enum vx_status (*scoped_read)(struct vx_store *st, const struct scope *sc, cJSON *items);
+
+/* GET of a scoped list: {"items": [...]} from `read`; `fail` is the problem detail. */
+static int scoped_list(struct vx_http_req *req, scoped_read read, const char *fail)
+{
+    struct scope sc;
+    struct vx_store *st;
+    enum vx_status rc = scope_of(req, false, &sc);
+    if (rc != VX_OK || (rc = store_of(req, &st)) != VX_OK)
+        return rc;
+    cJSON *items;
+    cJSON *o = list_new(&items);
+    if (!o)
+        return VX_ENOMEM;
+    if (read(st, &sc, items) != VX_OK) {
+        cJSON_Delete(o);
+        return vx_http_problem(req, VX_ESTORE, fail);
+    }
+    return vx_http_reply_json(req, 200, o);
+}
+
 /* ------------------------------------------------------------------ compensation */
 
 static cJSON *period_json(const struct vx_tariff_period *p)
@@ -596,22 +618,14 @@ static int dispute_cb(void *ctx, const struct vx_dispute_rec *d)
     return cJSON_GetArraySize(ctx) >= LH_MAX_ROWS;
 }
 
+static enum vx_status read_disputes(struct vx_store *st, const struct scope *sc, cJSON *items)
+{
+    return st->ops->ledger->dispute_foreach(st, sc->region, sc->kommun, dispute_cb, items);
+}
+
 static int h_disputes(struct vx_http_req *req)
 {
-    struct scope sc;
-    struct vx_store *st;
-    enum vx_status rc = scope_of(req, false, &sc);
-    if (rc != VX_OK || (rc = store_of(req, &st)) != VX_OK)
-        return rc;
-    cJSON *items;
-    cJSON *o = list_new(&items);
-    if (!o)
-        return VX_ENOMEM;
-    if (st->ops->ledger->dispute_foreach(st, sc.region, sc.kommun, dispute_cb, items) != VX_OK) {
-        cJSON_Delete(o);
-        return vx_http_problem(req, VX_ESTORE, "cannot read the disputes");
-    }
-    return vx_http_reply_json(req, 200, o);
+    return scoped_list(req, read_disputes, "cannot read the disputes");
 }
 
 static int h_dispute_post(struct vx_http_req *req)
@@ -733,22 +747,14 @@ static int premises_cb(void *ctx, const struct vx_premises_ext *p)
     return cJSON_GetArraySize(ctx) >= LH_MAX_ROWS;
 }
 
+static enum vx_status read_premises(struct vx_store *st, const struct scope *sc, cJSON *items)
+{
+    return st->ops->ledger->premises_foreach(st, sc->region, sc->kommun, premises_cb, items);
+}
+
 static int h_premises(struct vx_http_req *req)
 {
-    struct scope sc;
-    struct vx_store *st;
-    enum vx_status rc = scope_of(req, false, &sc);
-    if (rc != VX_OK || (rc = store_of(req, &st)) != VX_OK)
-        return rc;
-    cJSON *items;
-    cJSON *o = list_new(&items);
-    if (!o)
-        return VX_ENOMEM;
-    if (st->ops->ledger->premises_foreach(st, sc.region, sc.kommun, premises_cb, items) != VX_OK) {
-        cJSON_Delete(o);
-        return vx_http_problem(req, VX_ESTORE, "cannot read the premises");
-    }
-    return vx_http_reply_json(req, 200, o);
+    return scoped_list(req, read_premises, "cannot read the premises");
 }
 
 static int h_premises_post(struct vx_http_req *req)
@@ -829,22 +835,14 @@ static int staff_cb(void *ctx, const struct vx_staff_rec *s)
     return cJSON_GetArraySize(ctx) >= LH_MAX_ROWS;
 }
 
+static enum vx_status read_staff(struct vx_store *st, const struct scope *sc, cJSON *items)
+{
+    return st->ops->ledger->staff_foreach(st, sc->region, sc->kommun, staff_cb, items);
+}
+
 static int h_staff(struct vx_http_req *req)
 {
-    struct scope sc;
-    struct vx_store *st;
-    enum vx_status rc = scope_of(req, false, &sc);
-    if (rc != VX_OK || (rc = store_of(req, &st)) != VX_OK)
-        return rc;
-    cJSON *items;
-    cJSON *o = list_new(&items);
-    if (!o)
-        return VX_ENOMEM;
-    if (st->ops->ledger->staff_foreach(st, sc.region, sc.kommun, staff_cb, items) != VX_OK) {
-        cJSON_Delete(o);
-        return vx_http_problem(req, VX_ESTORE, "cannot read the staff pool");
-    }
-    return vx_http_reply_json(req, 200, o);
+    return scoped_list(req, read_staff, "cannot read the staff pool");
 }
 
 static int h_staff_post(struct vx_http_req *req)
@@ -1304,22 +1302,14 @@ static int council_cb(void *ctx, const struct vx_council_rec *c)
     return cJSON_GetArraySize(ctx) >= LH_MAX_ROWS;
 }
 
+static enum vx_status read_council(struct vx_store *st, const struct scope *sc, cJSON *items)
+{
+    return st->ops->ledger->council_foreach(st, sc->region, sc->kommun, council_cb, items);
+}
+
 static int h_council(struct vx_http_req *req)
 {
-    struct scope sc;
-    struct vx_store *st;
-    enum vx_status rc = scope_of(req, false, &sc);
-    if (rc != VX_OK || (rc = store_of(req, &st)) != VX_OK)
-        return rc;
-    cJSON *items;
-    cJSON *o = list_new(&items);
-    if (!o)
-        return VX_ENOMEM;
-    if (st->ops->ledger->council_foreach(st, sc.region, sc.kommun, council_cb, items) != VX_OK) {
-        cJSON_Delete(o);
-        return vx_http_problem(req, VX_ESTORE, "cannot read the council log");
-    }
-    return vx_http_reply_json(req, 200, o);
+    return scoped_list(req, read_council, "cannot read the council log");
 }
 
 static int h_council_post(struct vx_http_req *req)
