@@ -733,28 +733,55 @@ static bool open_cohort(struct bench *b, const struct server *s)
     return true;
 }
 
-/* Print the server's booking metrics (batch sizes, queue) for the report. */
-static void print_metrics(const struct server *s)
+/* The server's /metrics text (empty buffer when it cannot be read). */
+static struct vx_buf metrics_text(const struct server *s)
 {
     struct simple_resp r;
-    if (!http_simple(s, "GET", "/metrics", NULL, NULL, &r) || !r.body.data) {
+    if (!http_simple(s, "GET", "/metrics", NULL, NULL, &r) || !r.body.data)
         vx_buf_release(&r.body);
-        return;
+    return r.body;
+}
+
+/* The value of the sample `name` (the text up to its value) in metrics text `m`. */
+static bool metric_value(const char *m, const char *name, size_t len, double *v)
+{
+    for (const char *p = m; p && *p;) {
+        if (!strncmp(p, name, len) && p[len] == ' ') {
+            *v = strtod(p + len + 1, NULL);
+            return true;
+        }
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
     }
+    return false;
+}
+
+/* Print the server's booking metrics (batch sizes, queue, thread times) for the
+ * report: the value at the end and, for counters, what the storm added since
+ * `before` (the metrics text at its start, may be empty). */
+static void print_metrics(const struct server *s, const struct vx_buf *before)
+{
+    struct vx_buf r = metrics_text(s);
     int shown = 0;
-    for (char *line = r.body.data; line && *line && shown < 40;) {
+    for (char *line = r.data; line && *line && shown < 40;) {
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
         size_t ll = strlen(line);
+        char *sp = strrchr(line, ' ');
+        double v0;
         if (strncmp(line, "vx_book", 7) == 0 && !strstr(line, "_bucket") &&
             !(ll > 2 && strcmp(line + ll - 2, " 0") == 0)) {
-            printf("    %s\n", line);
+            if (sp && before->data && strstr(line, "_total") &&
+                metric_value(before->data, line, (size_t)(sp - line), &v0))
+                printf("    %s (storm: +%g)\n", line, strtod(sp + 1, NULL) - v0);
+            else
+                printf("    %s\n", line);
             shown++;
         }
         line = nl ? nl + 1 : NULL;
     }
-    vx_buf_release(&r.body);
+    vx_buf_release(&r);
 }
 
 /* ------------------------------------------------------------ setup */
@@ -2198,6 +2225,7 @@ static bool storm(struct bench *b, const char *db, bool commit_each, double limi
     fflush(stdout);
     struct phase ph = {.srv = &s, .stop_at = limit_s > 0 ? now_s() + limit_s : 0};
     struct proc_io io0, io1;
+    struct vx_buf m0text = metrics_text(&s);
     proc_io(s.pid, &io0);
     double c0 = cpu_self_s(), s0 = cpu_proc_s(s.pid), m0 = cpu_machine_s(), t0 = now_s();
     b->run_t0 = t0;
@@ -2240,7 +2268,8 @@ static bool storm(struct bench *b, const char *db, bool commit_each, double limi
                (double)(io1.wchar - io0.wchar) / 1e3 / (double)b->c.ok201,
                (double)(io1.syscw - io0.syscw) / (double)b->c.ok201,
                (double)(io1.write_bytes - io0.write_bytes) / 1e6);
-    print_metrics(&s);
+    print_metrics(&s, &m0text);
+    vx_buf_release(&m0text);
     fflush(stdout);
     if (reads && b->o.reads_s > 0) {
         struct phase rp = {.srv = &s, .reads = true, .stop_at = now_s() + b->o.reads_s};

@@ -353,6 +353,10 @@ struct vx_book_stats {
     uint64_t batches;                          /* transactions committed */
     uint64_t syncs;                            /* fdatasync calls of the sync thread */
     uint64_t batch_hist[VX_BOOK_HIST_BUCKETS]; /* bucket i: sizes [2^i, 2^(i+1)) */
+    /* Time, nanoseconds. The writer: running batches (busy), waiting for requests
+     * (idle), waiting for a buffer while all wait for the disk (disk). The sync
+     * thread: forcing the log to disk (sync), answering the synced requests (deliver). */
+    uint64_t writer_busy_ns, writer_idle_ns, writer_disk_ns, sync_ns, deliver_ns;
     int queue_len;
     int queue_cap;
 };

@@ -312,6 +312,16 @@ void vx_http_suspend(struct vx_http_req *req);
  * freed the request is a bug that this cannot always detect).
  */
 enum vx_status vx_http_complete(struct vx_http_req *req, int status, cJSON *body);
+/*
+ * As vx_http_complete(), but the JSON body is built by `build(ctx)` on the
+ * connection's own thread when the reply is sent (NULL from it: 500). `ctx` is
+ * malloc'd and owned by the request from this call on: freed with free() after
+ * `build`, or unused when the client went away. Use it when the completing thread
+ * is a shared one (the booking engine's sync thread answers whole batches): the
+ * reply's allocations then stay on the thread that frees them.
+ */
+enum vx_status vx_http_complete_later(struct vx_http_req *req, int status,
+                                      cJSON *(*build)(void *ctx), void *ctx);
 /* As vx_http_complete() with a problem+json reply for `st`; `field` (may be NULL)
  * names the field at fault, `detail` (may be NULL) explains. */
 enum vx_status vx_http_complete_problem(struct vx_http_req *req, enum vx_status st,

@@ -191,6 +191,8 @@ struct vx_book_engine {
     _Atomic uint64_t st_submitted, st_completed, st_bookings, st_cancels, st_refused, st_failed,
         st_replayed, st_batches, st_syncs;
     _Atomic uint64_t st_hist[VX_BOOK_HIST_BUCKETS];
+    /* where the writer's and the sync thread's time goes, nanoseconds */
+    _Atomic uint64_t ns_w_busy, ns_w_idle, ns_w_disk, ns_s_sync, ns_s_deliver;
 };
 
 /* ---- inventory.c ---- */

@@ -127,6 +127,8 @@ struct vx_http_req {
     /* reply */
     int status;
     cJSON *reply_json;
+    cJSON *(*reply_build)(void *ctx); /* builds reply_json at send time (complete_later) */
+    void *reply_ctx;                  /* owned: free() */
     char *reply_data;
     size_t reply_len;
     char *reply_ctype;

@@ -849,14 +849,52 @@ static const char *const reason_field[VX_BOOK_R_COUNT] = {
     [VX_BOOK_R_KEY_REUSED] = IDEM_HDR,
 };
 
-/* A request waiting for the writer. */
+/* A request waiting for the writer; after a success also the context of its reply. */
 struct call {
     struct vx_http_req *req;
     struct bh *bh;
     bool en;
     const char *slot_field[2]; /* body names of slot_id[0], [1] for refusals */
+    struct vx_book_result res; /* the outcome, set by on_done */
 };
 
+/* The reply to a successful request, built on the connection's thread (see on_done). */
+static cJSON *done_json(void *ctx)
+{
+    const struct call *c = ctx;
+    const struct vx_book_result *res = &c->res;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *arr = cJSON_CreateArray();
+    if (!o || !arr) {
+        cJSON_Delete(o);
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    cJSON_AddStringToObject(o, "op",
+                            res->op == VX_BOOK_OP_CANCEL   ? "cancel"
+                            : res->op == VX_BOOK_OP_REBOOK ? "rebook"
+                                                           : "book");
+    cJSON_AddNumberToObject(o, "series", (double)res->booking_id[0]);
+    cJSON_AddBoolToObject(o, "replayed", res->replayed);
+    for (int k = 0; k < 2; k++) {
+        if (!res->dose_number[k])
+            continue;
+        cJSON *b = booking_obj(c->bh, res->booking_id[k], res->dose_number[k], res->slot_id[k],
+                               res->start[k], res->site_id, res->vaccine);
+        if (b) {
+            cJSON_AddStringToObject(b, "status",
+                                    res->op == VX_BOOK_OP_CANCEL ? "cancelled" : "booked");
+            cJSON_AddItemToArray(arr, b);
+        }
+    }
+    cJSON_AddItemToObject(o, "bookings", arr);
+    return o;
+}
+
+/* Runs on the engine's thread that answers a whole batch: it only stores the
+ * outcome and wakes the connection; the reply's JSON is built on the connection's
+ * own thread (vx_http_complete_later), which also frees it (no allocations passed
+ * between threads, which cost glibc malloc its per-thread caches). */
 static void on_done(void *ctx, const struct vx_book_result *res)
 {
     struct call *c = ctx;
@@ -876,32 +914,8 @@ static void on_done(void *ctx, const struct vx_book_result *res)
         free(c);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *arr = cJSON_CreateArray();
-    if (o && arr) {
-        cJSON_AddStringToObject(o, "op",
-                                res->op == VX_BOOK_OP_CANCEL   ? "cancel"
-                                : res->op == VX_BOOK_OP_REBOOK ? "rebook"
-                                                               : "book");
-        cJSON_AddNumberToObject(o, "series", (double)res->booking_id[0]);
-        cJSON_AddBoolToObject(o, "replayed", res->replayed);
-        for (int k = 0; k < 2; k++) {
-            if (!res->dose_number[k])
-                continue;
-            cJSON *b = booking_obj(c->bh, res->booking_id[k], res->dose_number[k], res->slot_id[k],
-                                   res->start[k], res->site_id, res->vaccine);
-            if (b) {
-                cJSON_AddStringToObject(b, "status",
-                                        res->op == VX_BOOK_OP_CANCEL ? "cancelled" : "booked");
-                cJSON_AddItemToArray(arr, b);
-            }
-        }
-        cJSON_AddItemToObject(o, "bookings", arr);
-        arr = NULL;
-    }
-    cJSON_Delete(arr);
-    vx_http_complete(c->req, res->op == VX_BOOK_OP_BOOK ? 201 : 200, o);
-    free(c);
+    c->res = *res;
+    vx_http_complete_later(c->req, res->op == VX_BOOK_OP_BOOK ? 201 : 200, done_json, c);
 }
 
 /* Idempotency-Key: 1..64 visible ASCII characters. */
@@ -1535,6 +1549,23 @@ static enum vx_status collect(void *ctx, struct vx_buf *b)
         vx_buf_printf(b, "%s %llu\n", counters[i].name,
                       (unsigned long long)*(const uint64_t *)((const char *)&s + counters[i].off));
     }
+    static const struct {
+        const char *thread, *state;
+        size_t off;
+    } times[] = {
+        {"writer", "busy", offsetof(struct vx_book_stats, writer_busy_ns)},
+        {"writer", "idle", offsetof(struct vx_book_stats, writer_idle_ns)},
+        {"writer", "disk", offsetof(struct vx_book_stats, writer_disk_ns)},
+        {"sync", "sync", offsetof(struct vx_book_stats, sync_ns)},
+        {"sync", "deliver", offsetof(struct vx_book_stats, deliver_ns)},
+    };
+    fam(b, "vx_book_thread_seconds_total", "counter",
+        "Time of the booking writer (busy: batches, idle: no requests, disk: every buffer "
+        "waits for the disk) and the sync thread (sync: forcing the log, deliver: answers)");
+    for (size_t i = 0; i < VX_ARRAY_LEN(times); i++)
+        vx_buf_printf(b, "vx_book_thread_seconds_total{thread=\"%s\",state=\"%s\"} %.3f\n",
+                      times[i].thread, times[i].state,
+                      (double)*(const uint64_t *)((const char *)&s + times[i].off) / 1e9);
     fam(b, "vx_book_commit_batch_size", "histogram",
         "Requests per group commit (_sum: requests completed)");
     uint64_t cum = 0;

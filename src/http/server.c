@@ -134,6 +134,7 @@ static void req_free(struct vx_http_req *req)
     vx_buf_release(&req->body);
     cJSON_Delete(req->json);
     cJSON_Delete(req->reply_json);
+    free(req->reply_ctx);
     cJSON_Delete(req->perrors);
     free(req->reply_data);
     free(req->reply_ctype);
@@ -161,6 +162,9 @@ static void reply_clear(struct vx_http_req *req)
 {
     cJSON_Delete(req->reply_json);
     req->reply_json = NULL;
+    req->reply_build = NULL;
+    free(req->reply_ctx);
+    req->reply_ctx = NULL;
     free(req->reply_data);
     req->reply_data = NULL;
     free(req->reply_ctype);
@@ -216,6 +220,14 @@ static enum MHD_Result send_reply(struct vx_http_req *req)
     char *text = NULL;
     size_t len = 0;
     const char *ctype = req->reply_ctype;
+    if (req->reply_build) {
+        req->reply_json = req->reply_build(req->reply_ctx);
+        req->reply_build = NULL;
+        free(req->reply_ctx);
+        req->reply_ctx = NULL;
+        if (!req->reply_json)
+            reply_problem(req, VX_EINTERNAL, "could not build the reply", NULL);
+    }
     if (req->reply_json) {
         text = cJSON_PrintUnformatted(req->reply_json);
         if (!text)
@@ -574,8 +586,14 @@ void vx_http_suspend(struct vx_http_req *req)
 }
 
 /* Store the reply (already built into req by `fill`) and wake the connection. */
-static enum vx_status complete(struct vx_http_req *req, int status, cJSON *body, int key,
-                               const char *field, const char *detail)
+struct later {
+    cJSON *(*build)(void *ctx);
+    void *ctx;
+};
+
+static enum vx_status complete(struct vx_http_req *req, int status, cJSON *body,
+                               const struct later *later, int key, const char *field,
+                               const char *detail)
 {
     pthread_mutex_lock(&req->mu);
     enum req_state s = req->state;
@@ -585,6 +603,8 @@ static enum vx_status complete(struct vx_http_req *req, int status, cJSON *body,
             req->state = RS_DONE;
         pthread_mutex_unlock(&req->mu);
         cJSON_Delete(body);
+        if (later)
+            free(later->ctx);
         if (held)
             req_unref(req);
         return VX_ECONFLICT;
@@ -598,6 +618,10 @@ static enum vx_status complete(struct vx_http_req *req, int status, cJSON *body,
         reply_clear(req);
         req->status = status;
         req->reply_json = body;
+        if (later) {
+            req->reply_build = later->build;
+            req->reply_ctx = later->ctx;
+        }
     }
     if (s == RS_ASYNC) {
         req->state = RS_EARLY;
@@ -614,13 +638,19 @@ static enum vx_status complete(struct vx_http_req *req, int status, cJSON *body,
 
 enum vx_status vx_http_complete(struct vx_http_req *req, int status, cJSON *body)
 {
-    return complete(req, status, body, 0, NULL, NULL);
+    return complete(req, status, body, NULL, 0, NULL, NULL);
+}
+
+enum vx_status vx_http_complete_later(struct vx_http_req *req, int status,
+                                      cJSON *(*build)(void *ctx), void *ctx)
+{
+    return complete(req, status, NULL, &(struct later){build, ctx}, 0, NULL, NULL);
 }
 
 enum vx_status vx_http_complete_problem(struct vx_http_req *req, enum vx_status st,
                                         const char *field, const char *detail)
 {
-    return complete(req, 0, NULL, st == VX_OK ? VX_EINTERNAL : st, field, detail);
+    return complete(req, 0, NULL, NULL, st == VX_OK ? VX_EINTERNAL : st, field, detail);
 }
 
 /* ------------------------------------------------------------ handler API */

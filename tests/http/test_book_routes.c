@@ -795,6 +795,8 @@ static void test_metrics_openapi(void **state)
         "vx_waitroom_waiting ",
         "vx_availability_cache_total{result=\"hit\"}",
         "vx_book_commit_batch_size_count ",
+        "vx_book_thread_seconds_total{thread=\"writer\",state=\"busy\"} ",
+        "vx_book_thread_seconds_total{thread=\"sync\",state=\"deliver\"} ",
     };
     for (size_t i = 0; i < VX_ARRAY_LEN(names); i++) {
         if (!strstr(r->body, names[i]))

@@ -2007,8 +2007,22 @@ static enum vx_status configure(sqlite3 *db, const char *path, bool memory, stru
     return VX_OK;
 }
 
+/*
+ * Process-wide SQLite settings, before the library initialises. Memory statistics
+ * off: with them on (the default), every sqlite3_malloc and sqlite3_free takes a
+ * global mutex, shared by all connections of all threads; nothing here reads them
+ * (sqlite3_memory_used, sqlite3_status). Too late when something else in the
+ * process initialised SQLite first: then the default stays (SQLITE_MISUSE ignored).
+ */
+static void sqlite_global_init(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, struct vx_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_global_init);
     *out = NULL;
     if (!path || !*path)
         return vx_err_set(err, VX_EINVAL, "database path is empty");
