@@ -2114,6 +2114,7 @@ static double raw_reads(struct bench *b, const struct server *s, const char *que
 
 struct verdict {
     int64_t overbooked, double_booked, lost, active_pairs;
+    int64_t fk_broken; /* rows of the booking tables whose references do not resolve */
 };
 
 static int64_t q_count(sqlite3 *db, const char *sql)
@@ -2150,6 +2151,12 @@ static bool verify(struct bench *b, const char *path, struct verdict *v)
                                    "count(*) <> count(DISTINCT dose_number))");
     v->active_pairs = q_count(db, "SELECT count(*) FROM bookings WHERE status = 'booked' AND "
                                   "dose_number = 1");
+    /* the writer checks the references of its rows itself (foreign keys off on its
+     * connection during booking batches): nothing may dangle */
+    v->fk_broken =
+        q_count(db, "SELECT count(*) FROM pragma_foreign_key_check('bookings')") +
+        q_count(db, "SELECT count(*) FROM pragma_foreign_key_check('booking_requests')") +
+        q_count(db, "SELECT count(*) FROM pragma_foreign_key_check('invitation_codes')");
     sqlite3_stmt *q;
     const char *sql = "SELECT count(*) FROM bookings b JOIN persons p ON p.id = b.person_id "
                       "WHERE p.pnr = ?1 AND b.status IN ('booked', 'attended') AND "
@@ -2175,7 +2182,7 @@ static bool verify(struct bench *b, const char *path, struct verdict *v)
         fprintf(stderr, "bench: %s\n", sqlite3_errmsg(db));
     sqlite3_finalize(q);
     sqlite3_close(db);
-    return ok && v->overbooked >= 0 && v->double_booked >= 0;
+    return ok && v->overbooked >= 0 && v->double_booked >= 0 && v->fk_broken == 0;
 }
 
 /* ------------------------------------------------------------ runs */
@@ -2316,9 +2323,10 @@ static bool storm(struct bench *b, const char *db, bool commit_each, double limi
         printf("  note: the server exited with status %d (see %s)\n", st, s.log);
     res->ok_run = verify(b, db, &res->v);
     printf("  database: %lld active pairs, overbooked %lld, double_booked %lld, lost %lld of "
-           "%zu acknowledged\n",
+           "%zu acknowledged, %lld broken references\n",
            (long long)res->v.active_pairs, (long long)res->v.overbooked,
-           (long long)res->v.double_booked, (long long)res->v.lost, b->nacks);
+           (long long)res->v.double_booked, (long long)res->v.lost, b->nacks,
+           (long long)res->v.fk_broken);
     fflush(stdout);
     return res->ok_run;
 }
@@ -2353,6 +2361,9 @@ static int run_bench(struct bench *b)
     }
     int64_t ob = g.v.overbooked + base.v.overbooked, dbk = g.v.double_booked + base.v.double_booked;
     int64_t lost = g.v.lost + base.v.lost;
+    if (g.v.fk_broken + base.v.fk_broken)
+        printf("FAIL: %lld rows with broken references\n",
+               (long long)(g.v.fk_broken + base.v.fk_broken));
     printf("targets: >= 30000 bookings/s %s, p99 < 25 ms %s, ratio >= 4 %s, reads >= 80000/s "
            "%s (%.0f), overbooked/double/lost = 0 %s\n",
            g.per_s >= 30000 ? "met" : "MISSED", g.p99 < 25 ? "met" : "MISSED",
@@ -2366,7 +2377,7 @@ static int run_bench(struct bench *b)
            "lost=%lld baseline_per_s=%.0f ratio=%.1f\n",
            g.per_s, g.p50, g.p99, (long long)ob, (long long)dbk, (long long)lost, base.per_s,
            ratio);
-    return ob + dbk + lost == 0 ? 0 : 1;
+    return ob + dbk + lost + g.v.fk_broken + base.v.fk_broken == 0 ? 0 : 1;
 }
 
 static int run_crash(struct bench *b)
@@ -2403,7 +2414,8 @@ static int run_crash(struct bench *b)
         int remaining = 0;
         for (int i = 0; i < b->nconns; i++)
             remaining += b->conns[i].end - b->conns[i].cur;
-        bool pass = ok && v.lost == 0 && v.overbooked == 0 && v.double_booked == 0;
+        bool pass =
+            ok && v.lost == 0 && v.overbooked == 0 && v.double_booked == 0 && v.fk_broken == 0;
         printf("crash round %2d: kill -9 at %4d ms after %5llu new 201s (%llu in flight), "
                "restart %.2f s; acknowledged %zu, in db %lld pairs; lost %lld, overbooked %lld, "
                "double_booked %lld: %s%s\n",

@@ -68,6 +68,8 @@ struct vx_book_opts {
     bool submit_nowait; /* vx_book_submit returns VX_EBUSY when the queue is full
                            (default: it waits for room) */
     int slot_minutes;   /* slot length for vx_book_slots_generate; 0 = 15 */
+    bool store_fk;      /* the store checks foreign keys in booking batches too (default:
+                           only the writer checks their references, see engine.c) */
 };
 
 /*

@@ -330,6 +330,11 @@ struct vx_store_ops {
      * many commits change is copied once per checkpoint. VX_EINVAL if pages < 1. */
     enum vx_status (*checkpoint_every)(struct vx_store *st, int pages);
     enum vx_status (*sync)(struct vx_store *st);
+    /* Enforce foreign keys on this handle (on: the default). Off only for a writer that
+     * checks every reference itself before it writes (the booking engine's batches:
+     * slots from its inventory, the person as read, the pair row it just inserted);
+     * outside a transaction only (VX_ECONFLICT inside one). */
+    enum vx_status (*foreign_keys)(struct vx_store *st, bool on);
 
     /* ---- booking (schema version 2). foreach ops stop early when cb returns non-zero. ---- */
     /* Sites of `region` and `kommun` ("" or NULL = any), ordered by kommun, code. */

@@ -194,7 +194,11 @@ static enum vx_status admin_tx(struct vx_book_engine *e, struct bk_waiter *w,
                                struct bk_item *it)
 {
     struct vx_store *st = e->st;
-    enum vx_status rc = vx_store_begin(st);
+    /* the references of administrative rows (site, vaccine, person) are checked by
+     * the store; the booking batches check theirs themselves (see below) */
+    enum vx_status rc = st->ops->foreign_keys(st, true);
+    if (rc == VX_OK)
+        rc = vx_store_begin(st);
     if (rc == VX_OK)
         rc = fn(e, it, w);
     if (rc == VX_OK)
@@ -203,6 +207,9 @@ static enum vx_status admin_tx(struct vx_book_engine *e, struct bk_waiter *w,
         vx_store_rollback(st); /* also after a failed COMMIT, which may leave it open */
     else if (e->pipelined && (rc = st->ops->sync(st)) != VX_OK)
         vx_err_set(&w->err, rc, "booking engine: the commit could not be forced to disk");
+    enum vx_status fk = st->ops->foreign_keys(st, e->opts.store_fk);
+    if (rc == VX_OK)
+        rc = fk;
     if (rc != VX_OK && w->err.status == VX_OK)
         vx_err_set(&w->err, rc, "%s", st->err[0] ? st->err : vx_strerror(rc));
     if (rc == VX_OK)
@@ -754,6 +761,14 @@ enum vx_status vx_book_engine_open(const char *path, const struct vx_catalog *ca
         rc = vx_err_set(err, VX_ESTORE, "booking engine: %s", e->st->err);
     if (rc == VX_OK && !e->opts.commit_each &&
         e->st->ops->checkpoint_every(e->st, e->opts.wal_pages) != VX_OK)
+        rc = vx_err_set(err, VX_ESTORE, "booking engine: %s", e->st->err);
+    /* Booking batches write rows whose references the writer has just checked: the
+     * slot is in its inventory (loaded from `slots`, added after each commit of new
+     * ones), the person was read by id, the dose-2 row points at the dose-1 row of the
+     * same transaction. The store's foreign-key look-ups (five per booked pair) were
+     * a sixth of the writer's time (docs/benchmarks.md); bench_booking and the crash
+     * test run PRAGMA foreign_key_check on the result. */
+    if (rc == VX_OK && e->st->ops->foreign_keys(e->st, e->opts.store_fk) != VX_OK)
         rc = vx_err_set(err, VX_ESTORE, "booking engine: %s", e->st->err);
     if (rc == VX_OK && e->pipelined) {
         if (pthread_create(&e->syncer, NULL, syncer_main, e) != 0)

@@ -1238,6 +1238,19 @@ static void test_sqlite_schema_foreign_keys(void **state)
                                       NULL, NULL, NULL),
                          SQLITE_OK);
     assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_FOREIGNKEY);
+    /* foreign_keys(false): for a writer that checks its references itself; not
+     * inside a transaction; on again, the store refuses a dangling row again */
+    static const char dangling[] = "INSERT INTO booking_requests (person_id, idem_key, op, status, "
+                                   "created_at) VALUES (42, 'k', 1, 0, 0)";
+    ASSERT_OK(st, vx_store_begin(st));
+    assert_int_equal(st->ops->foreign_keys(st, false), VX_ECONFLICT);
+    ASSERT_OK(st, vx_store_rollback(st));
+    ASSERT_OK(st, st->ops->foreign_keys(st, false));
+    assert_int_equal(sqlite3_exec(db, dangling, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM booking_requests", NULL, NULL, NULL), SQLITE_OK);
+    ASSERT_OK(st, st->ops->foreign_keys(st, true));
+    assert_int_not_equal(sqlite3_exec(db, dangling, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_FOREIGNKEY);
     vx_store_close(st);
 }
 

@@ -755,6 +755,21 @@ static enum vx_status sq_checkpoint_every(struct vx_store *st, int pages)
     return VX_OK;
 }
 
+static enum vx_status sq_foreign_keys(struct vx_store *st, bool on)
+{
+    struct sq_store *s = sq(st);
+    if (!sqlite3_get_autocommit(s->db)) { /* the pragma is a no-op inside a transaction */
+        set_err(s, "foreign_keys: inside a transaction");
+        return VX_ECONFLICT;
+    }
+    if (sqlite3_exec(s->db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", NULL,
+                     NULL, NULL) != SQLITE_OK) {
+        set_err(s, "foreign_keys: %s", sqlite3_errmsg(s->db));
+        return VX_ESTORE;
+    }
+    return VX_OK;
+}
+
 static enum vx_status sq_sync(struct vx_store *st)
 {
     struct sq_store *s = sq(st);
@@ -1796,6 +1811,7 @@ static const struct vx_store_ops sqlite_ops = {
     .defer_sync = sq_defer_sync,
     .checkpoint_every = sq_checkpoint_every,
     .sync = sq_sync,
+    .foreign_keys = sq_foreign_keys,
     .site_foreach = sq_site_foreach,
     .person_get_id = sq_person_get_id,
     .supply_put = sq_supply_put,
