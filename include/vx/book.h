@@ -359,6 +359,9 @@ struct vx_book_stats {
      * (idle), waiting for a buffer while all wait for the disk (disk). The sync
      * thread: forcing the log to disk (sync), answering the synced requests (deliver). */
     uint64_t writer_busy_ns, writer_idle_ns, writer_disk_ns, sync_ns, deliver_ns;
+    /* Sums over the requests answered: time queued for the writer, in the batch until
+     * its commit, from the commit until the disk had it (pipelined; 0 otherwise). */
+    uint64_t req_queue_ns, req_batch_ns, req_sync_ns;
     int queue_len;
     int queue_cap;
 };

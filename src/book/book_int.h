@@ -127,6 +127,7 @@ struct bk_item {
     vx_book_done_fn done; /* BK_REQ */
     void *ctx;
     struct bk_waiter *w; /* administrative kinds */
+    uint64_t t_queued;   /* CLOCK_MONOTONIC ns at submit (stage times) */
 };
 
 /* A batch the writer took from the queue, with its outcomes. With pipelined
@@ -136,6 +137,8 @@ struct bk_buf {
     struct bk_item *items; /* batch_max each */
     struct vx_book_result *results;
     int n;
+    int n_req;           /* of them requests (BK_REQ) */
+    uint64_t t_commit;   /* ns when the writer handed it to the sync thread */
     struct bk_buf *next; /* free list or sync list */
 };
 
@@ -193,6 +196,8 @@ struct vx_book_engine {
     _Atomic uint64_t st_hist[VX_BOOK_HIST_BUCKETS];
     /* where the writer's and the sync thread's time goes, nanoseconds */
     _Atomic uint64_t ns_w_busy, ns_w_idle, ns_w_disk, ns_s_sync, ns_s_deliver;
+    /* sums over requests of the time each spent queued, in its batch, waiting for the disk */
+    _Atomic uint64_t ns_r_queue, ns_r_batch, ns_r_sync;
 };
 
 /* ---- inventory.c ---- */

@@ -80,6 +80,21 @@ int vx_book_day_slots(const struct vx_site_rec *s, vx_day day, int slot_minutes,
 
 /* ---- the queue ----------------------------------------------------------- */
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Add the time since *t to *counter; *t becomes now. */
+static void clock_to(_Atomic uint64_t *counter, uint64_t *t)
+{
+    uint64_t n = now_ns();
+    atomic_fetch_add_explicit(counter, n - *t, memory_order_relaxed);
+    *t = n;
+}
+
 static enum vx_status enqueue(struct vx_book_engine *e, const struct bk_item *it)
 {
     pthread_mutex_lock(&e->qmu);
@@ -106,7 +121,7 @@ enum vx_status vx_book_submit(struct vx_book_engine *e, const struct vx_book_req
 {
     if (!e || !req || !done)
         return VX_EINVAL;
-    struct bk_item it = {.kind = BK_REQ, .done = done, .ctx = ctx};
+    struct bk_item it = {.kind = BK_REQ, .done = done, .ctx = ctx, .t_queued = now_ns()};
     it.u.req = *req;
     enum vx_status st = enqueue(e, &it);
     if (st == VX_OK)
@@ -574,21 +589,6 @@ static void buf_committed(struct vx_book_engine *e, struct bk_buf *b)
     pthread_mutex_unlock(&e->smu);
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Add the time since *t to *counter; *t becomes now. */
-static void clock_to(_Atomic uint64_t *counter, uint64_t *t)
-{
-    uint64_t n = now_ns();
-    atomic_fetch_add_explicit(counter, n - *t, memory_order_relaxed);
-    *t = n;
-}
-
 static void *writer_main(void *arg)
 {
     struct vx_book_engine *e = arg;
@@ -608,17 +608,29 @@ static void *writer_main(void *arg)
             break;
         }
         int n = e->q_len < e->opts.batch_max ? e->q_len : e->opts.batch_max;
-        for (int i = 0; i < n; i++)
+        uint64_t queued = 0;
+        b->n_req = 0;
+        for (int i = 0; i < n; i++) {
             b->items[i] = e->q[(e->q_head + i) % e->opts.queue_cap];
+            if (b->items[i].kind == BK_REQ) {
+                queued += t - b->items[i].t_queued;
+                b->n_req++;
+            }
+        }
         e->q_head = (e->q_head + n) % e->opts.queue_cap;
         e->q_len -= n;
         pthread_cond_broadcast(&e->q_nonfull);
         pthread_mutex_unlock(&e->qmu);
         b->n = n;
+        atomic_fetch_add_explicit(&e->ns_r_queue, queued, memory_order_relaxed);
+        uint64_t t0 = t;
         process(e, b->items, b->results, n);
+        clock_to(&e->ns_w_busy, &t);
+        b->t_commit = t;
+        atomic_fetch_add_explicit(&e->ns_r_batch, (t - t0) * (uint64_t)b->n_req,
+                                  memory_order_relaxed);
         if (e->pipelined)
             buf_committed(e, b);
-        clock_to(&e->ns_w_busy, &t);
     }
     return NULL;
 }
@@ -651,6 +663,10 @@ static void *syncer_main(void *arg)
         enum vx_status rc = e->st->ops->sync(e->st);
         atomic_fetch_add(&e->st_syncs, 1);
         clock_to(&e->ns_s_sync, &t);
+        uint64_t waited = 0;
+        for (struct bk_buf *b = list; b; b = b->next)
+            waited += (t - b->t_commit) * (uint64_t)b->n_req;
+        atomic_fetch_add_explicit(&e->ns_r_sync, waited, memory_order_relaxed);
         if (rc != VX_OK)
             fprintf(stderr,
                     "booking engine: fdatasync of the log failed (%s): the requests "
@@ -886,6 +902,9 @@ void vx_book_stats_get(struct vx_book_engine *e, struct vx_book_stats *out)
     out->writer_disk_ns = atomic_load(&e->ns_w_disk);
     out->sync_ns = atomic_load(&e->ns_s_sync);
     out->deliver_ns = atomic_load(&e->ns_s_deliver);
+    out->req_queue_ns = atomic_load(&e->ns_r_queue);
+    out->req_batch_ns = atomic_load(&e->ns_r_batch);
+    out->req_sync_ns = atomic_load(&e->ns_r_sync);
     for (int i = 0; i < VX_BOOK_HIST_BUCKETS; i++)
         out->batch_hist[i] = atomic_load(&e->st_hist[i]);
     pthread_mutex_lock(&e->qmu);

@@ -1566,6 +1566,22 @@ static enum vx_status collect(void *ctx, struct vx_buf *b)
         vx_buf_printf(b, "vx_book_thread_seconds_total{thread=\"%s\",state=\"%s\"} %.3f\n",
                       times[i].thread, times[i].state,
                       (double)*(const uint64_t *)((const char *)&s + times[i].off) / 1e9);
+    static const struct {
+        const char *stage;
+        size_t off;
+    } stages[] = {
+        {"queue", offsetof(struct vx_book_stats, req_queue_ns)},
+        {"batch", offsetof(struct vx_book_stats, req_batch_ns)},
+        {"sync", offsetof(struct vx_book_stats, req_sync_ns)},
+    };
+    fam(b, "vx_book_request_stage_seconds_total", "counter",
+        "Sum over answered booking requests of the time spent waiting for the writer "
+        "(queue), in the batch until its commit (batch), from the commit until the disk "
+        "had it (sync); divide by vx_book_requests_completed_total for the mean");
+    for (size_t i = 0; i < VX_ARRAY_LEN(stages); i++)
+        vx_buf_printf(b, "vx_book_request_stage_seconds_total{stage=\"%s\"} %.3f\n",
+                      stages[i].stage,
+                      (double)*(const uint64_t *)((const char *)&s + stages[i].off) / 1e9);
     fam(b, "vx_book_commit_batch_size", "histogram",
         "Requests per group commit (_sum: requests completed)");
     uint64_t cum = 0;
