@@ -197,7 +197,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "idempotency_key, idem_op) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     [ST_BOOKING_STATUS] = "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
-    [ST_DOSE_LAST] = "SELECT count(*) OVER (), dose_number, vaccine_code, given_at FROM doses "
+    /* no window function: count(*) OVER () made every call build a temporary B-tree,
+     * also for the person without doses (every booking's call) */
+    [ST_DOSE_LAST] = "SELECT (SELECT count(*) FROM doses WHERE person_id = ?1 AND "
+                     "status = 'valid'), dose_number, vaccine_code, given_at FROM doses "
                      "WHERE person_id = ?1 AND status = 'valid' "
                      "ORDER BY dose_number DESC, given_at DESC LIMIT 1",
     [ST_COHORT_PUT] = "INSERT INTO cohorts (region_code, label, rule_ids, born_to, release_at, "
