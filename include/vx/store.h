@@ -369,6 +369,10 @@ struct vx_store_ops {
                                        struct vx_book_request_rec *out);
     /* Store an outcome; VX_EEXIST if (person, key) is taken. */
     enum vx_status (*book_request_put)(struct vx_store *st, const struct vx_book_request_rec *r);
+    /* Every person with a stored outcome of book_request_get (a book_request_put row or
+     * a keyed booking), at least once each; cb returns non-zero to stop. */
+    enum vx_status (*idem_person_foreach)(struct vx_store *st,
+                                          int (*cb)(void *ctx, int64_t person_id), void *ctx);
     enum vx_status (*invite_put)(struct vx_store *st, const struct vx_invite_rec *r, int64_t *id);
     /* Invitation by code hash; VX_ENOTFOUND if none. */
     enum vx_status (*invite_get)(struct vx_store *st, const char *code_hash,

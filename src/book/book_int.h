@@ -173,6 +173,8 @@ struct vx_book_engine {
     /* writer-private */
     struct bk_undo *undo;
     int n_undo, cap_undo;
+    uint64_t *idem_bits; /* Bloom filter of persons with a keyed outcome (idem.c) */
+    uint64_t idem_mask;  /* bits - 1 */
 
     /* Batch buffers. Pipelined durability (not opts.sync_inline, not commit_each): the
      * writer's store commits without waiting for the disk (defer_sync), the writer
@@ -233,6 +235,15 @@ void bk_undo_to(struct vx_book_engine *e, int mark);
 void bk_undo_push(struct vx_book_engine *e, const struct bk_undo *u);
 void bk_result_refuse(struct vx_book_result *res, enum vx_book_reason r, const char *sv,
                       const char *en);
+
+/* ---- idem.c ---- */
+/* Size the filter for `persons` and fill it from the store (engine open). */
+enum vx_status bk_idem_load(struct vx_book_engine *e);
+void bk_idem_free(struct vx_book_engine *e);
+/* The writer wrote a row carrying an Idempotency-Key of this person. */
+void bk_idem_add(struct vx_book_engine *e, int64_t person_id);
+/* False: the person has no stored keyed outcome (no look-up needed). */
+bool bk_idem_maybe(const struct vx_book_engine *e, int64_t person_id);
 
 /* ---- invite.c ---- */
 /* Make a new random code (normalised 12 symbols + the display form). */

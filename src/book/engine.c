@@ -691,6 +691,7 @@ static void engine_free(struct vx_book_engine *e)
     if (e->st)
         vx_store_close(e->st);
     bk_free_inventory(e);
+    bk_idem_free(e);
     free(e->q);
     for (int i = 0; i < BK_NBUF; i++) {
         free(e->bufs[i].items);

@@ -332,6 +332,8 @@ static enum outcome do_book(struct job *j)
         b.idem_op = (int)req->op;
         if (st->ops->booking_put(st, &b, &ns.booking[k]) != VX_OK)
             return DB_FAILED;
+        if (b.idem_key[0])
+            bk_idem_add(e, p->id);
         ns.slot[k] = slot[k];
         ns.dose[k] = next + k;
         res->booking_id[k] = ns.booking[k];
@@ -443,6 +445,7 @@ static bool store_outcome(struct job *j)
     memcpy(r.vaccine, res->vaccine, sizeof r.vaccine);
     memcpy(r.msg_sv, res->msg_sv, sizeof r.msg_sv);
     memcpy(r.msg_en, res->msg_en, sizeof r.msg_en);
+    bk_idem_add(j->e, r.person_id);
     return j->e->st->ops->book_request_put(j->e->st, &r) == VX_OK;
 }
 
@@ -499,7 +502,8 @@ bool bk_exec_request(struct vx_book_engine *e, const struct vx_book_req *req,
         return true; /* no person, nothing to audit or store */
     res->person_id = j.person.p.id;
 
-    if (req->idem_key[0]) {
+    /* a retry? (the filter says when this person has no keyed outcome at all, idem.c) */
+    if (req->idem_key[0] && bk_idem_maybe(e, res->person_id)) {
         struct vx_book_request_rec stored;
         enum vx_status rc =
             e->st->ops->book_request_get(e->st, res->person_id, req->idem_key, &stored);

@@ -662,6 +662,8 @@ enum vx_status bk_load(struct vx_book_engine *e, struct vx_err *err)
         rc = st->ops->booking_foreach_active(st, booking_load_cb, e);
     if (rc == VX_OK)
         rc = st->ops->cohort_foreach(st, cohort_load_cb, e);
+    if (rc == VX_OK)
+        rc = bk_idem_load(e);
     if (rc != VX_OK)
         return vx_err_set(err, rc, "booking engine: loading the inventory: %s",
                           st->err[0] ? st->err : vx_strerror(rc));

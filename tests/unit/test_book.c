@@ -723,6 +723,11 @@ static void test_idempotency_replay(void **state)
     struct vx_book_result r4 = submit(f, &q);
     assert_true(r4.replayed);
     assert_int_equal(r4.booking_id[0], r1.booking_id[0]);
+    /* the refusal too: the engine's filter of persons with keyed outcomes (idem.c) was
+     * filled from booking_requests and the keyed bookings rows when it opened */
+    struct vx_book_result ry2 = submit(f, &young);
+    assert_true(ry2.replayed);
+    assert_int_equal(ry2.reason, VX_BOOK_R_NOT_ELIGIBLE);
     assert_int_equal(db_int(f, "SELECT count(*) FROM bookings"), 4);
     /* a booked series keeps its key in its rows; booking_requests has the refusal only */
     assert_int_equal(db_int(f, "SELECT count(*) FROM booking_requests"), 1);
@@ -743,7 +748,18 @@ static void test_idempotency_replay(void **state)
     assert_string_equal(r5.vaccine, "COM");
     struct vx_book_stats st;
     vx_book_stats_get(f->eng, &st);
-    assert_int_equal(st.replayed, 2);
+    assert_int_equal(st.replayed, 3);
+    /* and a cancelled series' key after another restart (its rows are not active) */
+    vx_book_engine_close(f->eng);
+    f->eng = NULL;
+    open_engine(f, NULL);
+    struct vx_book_result r6 = submit(f, &q);
+    assert_true(r6.replayed);
+    assert_int_equal(r6.booking_id[0], r1.booking_id[0]);
+    /* a key never used before is not a replay (the filter may say "maybe": a look-up) */
+    struct vx_book_req fresh = req(VX_BOOK_OP_BOOK, P_OLD, a1, a2, now);
+    snprintf(fresh.idem_key, sizeof fresh.idem_key, "k-fresh");
+    assert_false(submit(f, &fresh).replayed);
 }
 
 /* ---- group commit under concurrency ----------------------------------------- */

@@ -1466,6 +1466,22 @@ static enum vx_status sq_booking_foreach_active(struct vx_store *st, vx_booking_
                         "booking list", NULL, NULL, booking_row, &r);
 }
 
+static int idem_person_row(void *ctx, sqlite3_stmt *q)
+{
+    struct row_cb *r = ctx;
+    return ((int (*)(void *, int64_t))r->cb)(r->ctx, sqlite3_column_int64(q, 0));
+}
+
+static enum vx_status sq_idem_person_foreach(struct vx_store *st,
+                                             int (*cb)(void *ctx, int64_t person_id), void *ctx)
+{
+    struct row_cb r = {(void *)cb, ctx};
+    return foreach_rows(sq(st),
+                        "SELECT person_id FROM booking_requests UNION ALL "
+                        "SELECT person_id FROM bookings WHERE idempotency_key IS NOT NULL",
+                        "keyed outcomes", NULL, NULL, idem_person_row, &r);
+}
+
 static void dose_last_from_row(sqlite3_stmt *q, void *dst)
 {
     struct vx_dose_last *out = dst;
@@ -1829,6 +1845,7 @@ static const struct vx_store_ops sqlite_ops = {
     .cohort_put = sq_cohort_put,
     .cohort_foreach = sq_cohort_foreach,
     .book_request_get = sq_book_request_get,
+    .idem_person_foreach = sq_idem_person_foreach,
     .book_request_put = sq_book_request_put,
     .invite_put = sq_invite_put,
     .invite_get = sq_invite_get,
