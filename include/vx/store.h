@@ -413,6 +413,11 @@ struct vx_store {
  * on failure *out is NULL and `err` (may be NULL) says why.
  */
 enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, struct vx_err *err);
+/* As vx_store_open_sqlite, for a process's one busy writer (the booking engine):
+ * the writes of its log are gathered into one write per commit (walbuf.c); other
+ * handles of the same database see every commit as usual. */
+enum vx_status vx_store_open_sqlite_writer(const char *path, struct vx_store **out,
+                                           struct vx_err *err);
 /* Close and free a store handle (NULL is fine). */
 void vx_store_close(struct vx_store *st);
 

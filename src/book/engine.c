@@ -771,7 +771,7 @@ enum vx_status vx_book_engine_open(const char *path, const struct vx_catalog *ca
     if (!e->q || !e->undo || rc != VX_OK)
         rc = vx_err_set(err, VX_ENOMEM, "booking engine: out of memory");
     if (rc == VX_OK)
-        rc = vx_store_open_sqlite(path, &e->st, err);
+        rc = vx_store_open_sqlite_writer(path, &e->st, err);
     if (rc == VX_OK)
         rc = bk_load(e, err);
     if (rc == VX_OK && e->pipelined && e->st->ops->defer_sync(e->st, true) != VX_OK)

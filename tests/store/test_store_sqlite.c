@@ -1254,6 +1254,114 @@ static void test_sqlite_schema_foreign_keys(void **state)
     vx_store_close(st);
 }
 
+/* The count of table t seen by a connection (-1 on error). */
+static int64_t sql_count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : sqlite3_errmsg(db));
+}
+
+/* The writer's store gathers its WAL writes (walbuf.c): a reader on the default VFS
+ * sees every commit at once, also commits of more than the gathering buffer, after a
+ * rolled-back transaction that spilled pages into the log, across a log restart, and
+ * after a reopen; the file stays intact. */
+static void test_sqlite_writer_log_gathering(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "store_sqlite_walbuf.db");
+    remove_db(path);
+    struct vx_store *w = NULL, *r = NULL;
+    struct vx_err err = {0};
+    assert_int_equal(vx_store_open_sqlite_writer(path, &w, &err), VX_OK);
+    assert_int_equal(vx_store_open_sqlite(path, &r, &err), VX_OK);
+    sqlite3 *wdb = sq_store_db(w), *rdb = sq_store_db(r);
+    exec_ok(wdb, "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, v BLOB);"
+                 "CREATE INDEX t_k ON t (k)");
+    /* many small commits, each seen by the reader right away */
+    int64_t rows = 0;
+    for (int i = 0; i < 200; i++) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO t (k, v) VALUES (%d, randomblob(300)), (%d, randomblob(300))",
+                 (i * 7919) % 1000, (i * 104729) % 1000);
+        exec_ok(wdb, sql);
+        rows += 2;
+        assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+    }
+    /* one commit of ~12 MiB: more than the 4 MiB buffer */
+    exec_ok(wdb, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000) "
+                 "INSERT INTO t (k, v) SELECT x % 1000, randomblob(3000) FROM c");
+    rows += 4000;
+    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+    /* a transaction that spills pages into the log (tiny cache), then rolls back */
+    exec_ok(wdb, "PRAGMA cache_size = 10");
+    exec_ok(wdb, "BEGIN; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                 "WHERE x < 3000) INSERT INTO t (k, v) SELECT x, randomblob(2000) FROM c; "
+                 "UPDATE t SET k = k + 1 WHERE id % 3 = 0; ROLLBACK");
+    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+    /* the same, committed: pages spilled into the log and changed again are written
+     * over in the log before the commit (in the buffer or in the file) */
+    exec_ok(wdb,
+            "BEGIN; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+            "WHERE x < 1500) INSERT INTO t (k, v) SELECT x, randomblob(200) FROM c; "
+            "UPDATE t SET k = k + 1 WHERE id % 3 = 0; UPDATE t SET k = k - 1 WHERE id % 5 = 0; "
+            "COMMIT");
+    rows += 1500;
+    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+    assert_int_equal(sql_count(rdb, "SELECT sum(k) FROM t"),
+                     sql_count(wdb, "SELECT sum(k) FROM t"));
+    /* the next commits overwrite those frames */
+    for (int i = 0; i < 20; i++) {
+        exec_ok(wdb, "INSERT INTO t (k, v) VALUES (7, randomblob(5000))");
+        rows++;
+        assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t WHERE k = 7"),
+                         sql_count(wdb, "SELECT count(*) FROM t WHERE k = 7"));
+    }
+    exec_ok(wdb, "BEGIN; UPDATE t SET k = k + 1 WHERE id % 2 = 0; COMMIT");
+    assert_int_equal(sql_count(rdb, "SELECT sum(k) FROM t"),
+                     sql_count(wdb, "SELECT sum(k) FROM t"));
+    /* the log restarts from its start after a full checkpoint */
+    assert_int_equal(sqlite3_wal_checkpoint_v2(wdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < 50; i++) {
+        exec_ok(wdb, "INSERT INTO t (k, v) VALUES (1, randomblob(100))");
+        rows++;
+        assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+    }
+    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                    "integrity_check <> 'ok'"),
+                     0);
+    /* a new writer handle appends to the log the last one left (the reader keeps it:
+     * no checkpoint at close), learning the frame size from the log's header */
+    vx_store_close(w);
+    assert_int_equal(vx_store_open_sqlite_writer(path, &w, &err), VX_OK);
+    wdb = sq_store_db(w);
+    assert_int_equal(sql_count(wdb, "SELECT count(*) FROM t"), rows);
+    exec_ok(wdb, "INSERT INTO t (k, v) VALUES (2, randomblob(100))");
+    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows + 1);
+    vx_store_close(r);
+    assert_int_equal(vx_store_open_sqlite(path, &r, &err), VX_OK);
+    assert_int_equal(sql_count(sq_store_db(r), "SELECT count(*) FROM t"), rows + 1);
+    assert_int_equal(sql_count(sq_store_db(r), "SELECT count(*) FROM pragma_integrity_check "
+                                               "WHERE integrity_check <> 'ok'"),
+                     0);
+    vx_store_close(r);
+    vx_store_close(w);
+    remove_db(path);
+}
+
 int main(void)
 {
     static const struct CMUnitTest sqlite_tests[] = {
@@ -1267,6 +1375,7 @@ int main(void)
         cmocka_unit_test(test_sqlite_bulk_deferred_indexes),
         cmocka_unit_test(test_sqlite_audit_is_append_only),
         cmocka_unit_test(test_sqlite_schema_foreign_keys),
+        cmocka_unit_test(test_sqlite_writer_log_gathering),
     };
     backend = &sqlite_backend;
     int failed = cmocka_run_group_tests_name("store (generic, sqlite)", generic_tests, NULL, NULL);

@@ -47,6 +47,10 @@ enum vx_status sq_migrate(sqlite3 *db, const struct sq_migration *m, int n, int 
  * database, negative VX_ESTORE when it cannot be read. */
 int sq_schema_version(sqlite3 *db);
 
+/* Name of the registered VFS that gathers WAL writes (walbuf.c); NULL if it could
+ * not be registered (then the default VFS is used). */
+const char *sq_walbuf_vfs(void);
+
 /* The connection behind a store opened by vx_store_open_sqlite (borrowed; for
  * the backend's own tests, e.g. to read PRAGMAs). NULL for another backend. */
 sqlite3 *sq_store_db(struct vx_store *st);

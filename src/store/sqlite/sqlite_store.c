@@ -2055,7 +2055,8 @@ static void sqlite_global_init(void)
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, struct vx_err *err)
+static enum vx_status open_store(const char *path, const char *vfs, struct vx_store **out,
+                                 struct vx_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, sqlite_global_init);
@@ -2086,7 +2087,7 @@ enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, str
     pthread_mutex_init(&s->wal_mu, NULL);
     enum vx_status rc;
     int src = sqlite3_open_v2(
-        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
     if (src != SQLITE_OK) {
         rc = vx_err_set(err, src == SQLITE_NOMEM ? VX_ENOMEM : VX_ESTORE,
                         "cannot open database %s: %s", path,
@@ -2106,4 +2107,16 @@ enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, str
 fail:
     sq_close(&s->base);
     return rc;
+}
+
+enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, struct vx_err *err)
+{
+    return open_store(path, NULL, out, err);
+}
+
+enum vx_status vx_store_open_sqlite_writer(const char *path, struct vx_store **out,
+                                           struct vx_err *err)
+{
+    bool memory = path && !strcmp(path, ":memory:");
+    return open_store(path, memory ? NULL : sq_walbuf_vfs(), out, err);
 }
