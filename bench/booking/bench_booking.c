@@ -1508,6 +1508,49 @@ static void conn_next(struct bench *b, struct conn *c, struct phase *ph)
     c->done = true;
 }
 
+/*
+ * cJSON's allocations while the client reads one answer come from a bump arena of
+ * its thread, emptied after each answer: the client reads ~30,000 answers a second
+ * on the same two cores as the server, and malloc/free of the parse trees' nodes
+ * were a fifth of its time. Outside jarena_begin/_end, and for a tree larger than
+ * the arena, cJSON gets malloc; jfree tells the arena's blocks by their address.
+ */
+static _Thread_local struct {
+    _Alignas(16) char buf[64 << 10];
+    size_t used;
+    bool on;
+} jarena;
+
+static void *jmalloc(size_t n)
+{
+    size_t need = (n + 15) & ~(size_t)15;
+    if (jarena.on && need >= n && need <= sizeof jarena.buf - jarena.used) {
+        void *p = jarena.buf + jarena.used;
+        jarena.used += need;
+        return p;
+    }
+    return malloc(n);
+}
+
+static void jfree(void *p)
+{
+    if ((char *)p >= jarena.buf && (char *)p < jarena.buf + sizeof jarena.buf)
+        return; /* emptied as a whole by jarena_end */
+    free(p);
+}
+
+static void jarena_begin(void)
+{
+    jarena.used = 0;
+    jarena.on = true;
+}
+
+static void jarena_end(void)
+{
+    jarena.on = false;
+    jarena.used = 0;
+}
+
 static void add_ack(struct bench *b, int person, const int64_t slot[2], const char *json)
 {
     if (b->nacks == b->acks_cap) {
@@ -1521,6 +1564,7 @@ static void add_ack(struct bench *b, int person, const int64_t slot[2], const ch
     struct ack *a = &b->acks[b->nacks++];
     *a = (struct ack){.person = person, .slot = {slot[0], slot[1]}};
     /* booking ids from {"bookings":[{"id":..},..]} when the reply has them */
+    jarena_begin();
     cJSON *doc = cJSON_Parse(json);
     const cJSON *bk = cJSON_GetObjectItemCaseSensitive(doc, "bookings");
     int k = 0;
@@ -1534,6 +1578,7 @@ static void add_ack(struct bench *b, int person, const int64_t slot[2], const ch
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "replayed")))
         b->c.replayed++;
     cJSON_Delete(doc);
+    jarena_end();
 }
 
 static void add_ok_time(struct bench *b, double t)
@@ -2519,6 +2564,7 @@ static bool parse_opts(int argc, char **argv, struct opts *o)
 int main(int argc, char **argv)
 {
     static struct bench b;
+    cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = jmalloc, .free_fn = jfree});
     b.o = (struct opts){.scale = -1,
                         .seed = 1,
                         .born_to = 1961,
