@@ -109,6 +109,7 @@ enum stmt_id {
     ST_SLOT_BOOK,
     ST_BOOKING_PUT,
     ST_BOOKING_STATUS,
+    ST_DOSE_COUNT,
     ST_DOSE_LAST,
     ST_COHORT_PUT,
     ST_REQUEST_GET,
@@ -197,10 +198,11 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "idempotency_key, idem_op) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     [ST_BOOKING_STATUS] = "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
-    /* no window function: count(*) OVER () made every call build a temporary B-tree,
-     * also for the person without doses (every booking's call) */
-    [ST_DOSE_LAST] = "SELECT (SELECT count(*) FROM doses WHERE person_id = ?1 AND "
-                     "status = 'valid'), dose_number, vaccine_code, given_at FROM doses "
+    /* dose_last: the count first (an index range, no sorter): most callers (every
+     * booking of a first dose) stop there; no window function (count(*) OVER () built
+     * a temporary B-tree on every call) */
+    [ST_DOSE_COUNT] = "SELECT count(*) FROM doses WHERE person_id = ?1 AND status = 'valid'",
+    [ST_DOSE_LAST] = "SELECT dose_number, vaccine_code, given_at FROM doses "
                      "WHERE person_id = ?1 AND status = 'valid' "
                      "ORDER BY dose_number DESC, given_at DESC LIMIT 1",
     [ST_COHORT_PUT] = "INSERT INTO cohorts (region_code, label, rule_ids, born_to, release_at, "
@@ -1486,17 +1488,30 @@ static void dose_last_from_row(sqlite3_stmt *q, void *dst)
 {
     struct vx_dose_last *out = dst;
     int minute;
-    out->count = sqlite3_column_int(q, 0);
-    out->dose_number = sqlite3_column_int(q, 1);
-    copy_col(q, 2, out->vaccine, sizeof out->vaccine);
-    vx_stockholm_local(sqlite3_column_int64(q, 3), &out->day, &minute);
+    out->dose_number = sqlite3_column_int(q, 0);
+    copy_col(q, 1, out->vaccine, sizeof out->vaccine);
+    vx_stockholm_local(sqlite3_column_int64(q, 2), &out->day, &minute);
 }
 
 static enum vx_status sq_dose_last(struct vx_store *st, int64_t person_id, struct vx_dose_last *out)
 {
+    struct sq_store *s = sq(st);
     memset(out, 0, sizeof *out);
-    enum vx_status vs =
-        get_one_id(sq(st), ST_DOSE_LAST, "doses of person", person_id, dose_last_from_row, out);
+    sqlite3_stmt *q;
+    enum vx_status vs = stmt(s, ST_DOSE_COUNT, "doses of person", &q);
+    if (vs != VX_OK)
+        return vs;
+    int rc = sqlite3_bind_int64(q, 1, person_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        out->count = sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW)
+        return sq_fail(s, rc, false, "doses of person", NULL);
+    if (out->count == 0)
+        return VX_OK;
+    vs = get_one_id(s, ST_DOSE_LAST, "doses of person", person_id, dose_last_from_row, out);
     return vs == VX_ENOTFOUND ? VX_OK : vs;
 }
 
