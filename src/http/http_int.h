@@ -64,6 +64,10 @@ struct vx_http_server {
     struct vx_http_config cfg;
     struct MHD_Daemon *daemon;
     uint16_t port;
+    int lsock;    /* our listening socket (the acceptor's), -1 when closed */
+    int acc_stop; /* eventfd that stops the acceptor */
+    pthread_t acceptor;
+    bool acceptor_started;
     struct route_ent *routes;
     int nroutes, caproutes;
     struct hook hooks[MAX_HOOKS];
@@ -83,6 +87,7 @@ struct vx_http_server {
 
     struct vx_gauge g_inflight, g_suspended;
     struct vx_counter c_async_forced;
+    struct vx_counter c_refused; /* connections MHD could not take (at its limit) */
 
     pthread_mutex_t personas_mu;
     cJSON *personas; /* cached dev personas (owned) */

@@ -2,7 +2,13 @@
  * server.c — the libmicrohttpd daemon, request life cycle and async completion.
  *
  * MHD runs an internal polling thread with a pool of worker threads
- * (MHD_OPTION_THREAD_POOL_SIZE); each connection stays on one worker. MHD calls
+ * (MHD_OPTION_THREAD_POOL_SIZE); each connection stays on one worker. The
+ * listening socket is ours: an acceptor thread accepts and hands each connection
+ * to MHD (MHD_add_connection), which spreads them evenly over the workers (by
+ * socket number). With MHD's own accept, every worker polled the listening socket
+ * and whichever won the race took the connection: in a booking storm one worker
+ * ended up with 60-90 % of the 256 connections and the other idled (one core's
+ * worth of HTTP work on one thread, docs/benchmarks.md). MHD calls
  * the access handler several times per request: once with the headers (we match
  * the route and run every check that needs no body: 404/405, session, 401/403,
  * CSRF, declared parameters, Content-Length against the limit, Content-Type),
@@ -29,13 +35,16 @@
  * vx_http_complete), so a completion arriving after the client vanished or the
  * daemon stopped still finds its request. Lock order: req->mu before srv->mu.
  *
- * Stopping: set `stopping` (new requests get 503), quiesce the listen socket,
+ * Stopping: set `stopping` (new requests get 503), stop the acceptor,
  * wait for running handlers, run the stop hooks (modules complete what they have
  * pending), wait up to 10 s for suspended requests, answer the rest 503
  * (RS_FORCED), then stop the daemon.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -846,6 +855,7 @@ enum vx_status vx_http_server_new(const struct vx_http_config *cfg, struct vx_ht
     if (!srv)
         return vx_err_set(err, VX_ENOMEM, "out of memory");
     srv->cfg = *cfg;
+    srv->lsock = srv->acc_stop = -1;
     if (!srv->cfg.address)
         srv->cfg.address = "127.0.0.1";
     if (srv->cfg.threads <= 0) {
@@ -902,7 +912,10 @@ enum vx_status vx_http_server_new(const struct vx_http_config *cfg, struct vx_ht
                                   gauge_sessions, srv->sessions)) != VX_OK ||
         (st = vx_metrics_counter(srv->metrics, "vx_http_async_forced_total", NULL,
                                  "Suspended requests answered 503 at shutdown",
-                                 &srv->c_async_forced)) != VX_OK) {
+                                 &srv->c_async_forced)) != VX_OK ||
+        (st = vx_metrics_counter(srv->metrics, "vx_http_connections_refused_total", NULL,
+                                 "Connections accepted but refused (the workers were full)",
+                                 &srv->c_refused)) != VX_OK) {
         vx_err_set(err, st, "metrics registry: %s", vx_strerror(st));
         goto fail;
     }
@@ -954,6 +967,88 @@ enum vx_status vx_http_on_stop(struct vx_http_server *srv, void (*fn)(void *ctx)
     return VX_OK;
 }
 
+/* ---- the acceptor --------------------------------------------------------- */
+
+static void *acceptor_main(void *arg)
+{
+    struct vx_http_server *srv = arg;
+    pthread_setname_np(pthread_self(), "vx-http-accept");
+    struct pollfd p[2] = {{.fd = srv->lsock, .events = POLLIN},
+                          {.fd = srv->acc_stop, .events = POLLIN}};
+    for (;;) {
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            log_error(srv, "acceptor: poll: %s", strerror(errno));
+            return NULL;
+        }
+        if (p[1].revents)
+            return NULL;
+        for (;;) {
+            struct sockaddr_storage ss;
+            socklen_t len = sizeof ss;
+            int fd =
+                accept4(srv->lsock, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0) {
+                if (errno == EINTR || errno == ECONNABORTED)
+                    continue;
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                    log_error(srv, "acceptor: %s: new connections wait", strerror(errno));
+                    poll(NULL, 0, 100); /* until some connection closes */
+                }
+                break; /* EAGAIN: all taken */
+            }
+            /* MHD closes the socket itself when it cannot take it */
+            if (MHD_add_connection(srv->daemon, fd, (struct sockaddr *)&ss, len) != MHD_YES)
+                vx_counter_inc(&srv->c_refused);
+        }
+    }
+}
+
+/* Our listening socket on `sa`: non-blocking, the port learnt when 0 was asked. */
+static enum vx_status listen_on(struct vx_http_server *srv, const struct sockaddr *sa,
+                                socklen_t salen, struct vx_err *err)
+{
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    union {
+        struct sockaddr_storage ss;
+        struct sockaddr_in a4;
+        struct sockaddr_in6 a6;
+    } got;
+    socklen_t glen = sizeof got;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (sa->sa_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(fd, sa, salen) != 0 || listen(fd, SOMAXCONN) != 0 ||
+        getsockname(fd, (struct sockaddr *)&got, &glen) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return vx_err_set(err, VX_EIO, "cannot listen on %s port %u: %s", srv->cfg.address,
+                          (unsigned)srv->cfg.port, strerror(e));
+    }
+    srv->lsock = fd;
+    srv->port = ntohs(sa->sa_family == AF_INET ? got.a4.sin_port : got.a6.sin6_port);
+    return VX_OK;
+}
+
+static void stop_acceptor(struct vx_http_server *srv)
+{
+    if (srv->acceptor_started) {
+        uint64_t one = 1;
+        if (write(srv->acc_stop, &one, sizeof one) != sizeof one)
+            log_error(srv, "acceptor: cannot signal the stop: %s", strerror(errno));
+        pthread_join(srv->acceptor, NULL);
+        srv->acceptor_started = false;
+    }
+    if (srv->acc_stop >= 0)
+        close(srv->acc_stop);
+    if (srv->lsock >= 0)
+        close(srv->lsock);
+    srv->acc_stop = srv->lsock = -1;
+}
+
 enum vx_status vx_http_server_start(struct vx_http_server *srv, struct vx_err *err)
 {
     if (srv->started)
@@ -961,34 +1056,48 @@ enum vx_status vx_http_server_start(struct vx_http_server *srv, struct vx_err *e
     struct sockaddr_in a4;
     struct sockaddr_in6 a6;
     struct sockaddr *sa;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+    socklen_t salen;
     memset(&a4, 0, sizeof a4);
     memset(&a6, 0, sizeof a6);
     if (inet_pton(AF_INET, srv->cfg.address, &a4.sin_addr) == 1) {
         a4.sin_family = AF_INET;
         a4.sin_port = htons(srv->cfg.port);
         sa = (struct sockaddr *)&a4;
+        salen = sizeof a4;
     } else if (inet_pton(AF_INET6, srv->cfg.address, &a6.sin6_addr) == 1) {
         a6.sin6_family = AF_INET6;
         a6.sin6_port = htons(srv->cfg.port);
         sa = (struct sockaddr *)&a6;
+        salen = sizeof a6;
         flags |= MHD_USE_IPv6;
     } else {
         return vx_err_set(err, VX_EINVAL, "not a numeric IP address: %s", srv->cfg.address);
     }
     if (!srv->cfg.quiet)
         flags |= MHD_USE_ERROR_LOG;
-    srv->daemon = MHD_start_daemon(flags, srv->cfg.port, NULL, NULL, on_access, srv,
-                                   MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
-                                   (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-                                   on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
-    if (!srv->daemon)
-        return vx_err_set(err, VX_EIO, "cannot listen on %s port %u", srv->cfg.address,
-                          (unsigned)srv->cfg.port);
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : srv->cfg.port;
+    enum vx_status rc = listen_on(srv, sa, salen, err);
+    if (rc != VX_OK)
+        return rc;
+    srv->daemon =
+        MHD_start_daemon(flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)4096, MHD_OPTION_END);
+    if (!srv->daemon) {
+        stop_acceptor(srv);
+        return vx_err_set(err, VX_EIO, "cannot start the HTTP workers on %s port %u",
+                          srv->cfg.address, (unsigned)srv->port);
+    }
+    srv->acc_stop = eventfd(0, EFD_CLOEXEC);
+    if (srv->acc_stop < 0 || pthread_create(&srv->acceptor, NULL, acceptor_main, srv) != 0) {
+        MHD_stop_daemon(srv->daemon);
+        srv->daemon = NULL;
+        stop_acceptor(srv);
+        return vx_err_set(err, VX_ENOMEM, "cannot start the acceptor thread");
+    }
+    srv->acceptor_started = true;
     srv->started = true;
     return VX_OK;
 }
@@ -1044,7 +1153,7 @@ void vx_http_server_stop(struct vx_http_server *srv)
     }
     srv->stopping = true;
     pthread_mutex_unlock(&srv->mu);
-    MHD_socket lsock = MHD_quiesce_daemon(srv->daemon);
+    stop_acceptor(srv); /* no new connections */
 
     pthread_mutex_lock(&srv->mu);
     while (srv->running > 0)
@@ -1067,8 +1176,6 @@ void vx_http_server_stop(struct vx_http_server *srv)
     }
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
-    if (lsock != MHD_INVALID_SOCKET)
-        close(lsock);
     pthread_mutex_lock(&srv->mu);
     srv->stopped = true;
     pthread_mutex_unlock(&srv->mu);
