@@ -50,11 +50,13 @@
 
 struct vx_book_engine;
 
-#define VX_BOOK_KEY_MAX       64    /* bytes of an Idempotency-Key, without the NUL */
-#define VX_BOOK_CODE_LEN      14    /* "ABCD-EFGH-JKLM" without the NUL */
-#define VX_BOOK_HIST_BUCKETS  12    /* batch sizes 1, 2-3, 4-7, ..., >= 2048 */
-#define VX_BOOK_DEFAULT_SLOT  15    /* minutes per slot */
-#define VX_BOOK_WAL_PAGES     16000 /* writer's checkpoint interval, pages (64 MiB of log) */
+#define VX_BOOK_KEY_MAX      64 /* bytes of an Idempotency-Key, without the NUL */
+#define VX_BOOK_CODE_LEN     14 /* "ABCD-EFGH-JKLM" without the NUL */
+#define VX_BOOK_HIST_BUCKETS 12 /* batch sizes 1, 2-3, 4-7, ..., >= 2048 */
+#define VX_BOOK_DEFAULT_SLOT 15 /* minutes per slot */
+#define VX_BOOK_WAL_PAGES                                                                          \
+    64000 /* the log is copied and started over at this many                                       \
+             pages (256 MiB of log), see src/book/ckpt.c */
 #define VX_BOOK_MAX_DAY_SLOTS 1440
 
 struct vx_book_opts {
@@ -63,8 +65,9 @@ struct vx_book_opts {
     bool commit_each;   /* one transaction per request (benchmark baseline) */
     bool sync_inline;   /* each COMMIT waits for the disk and the writer runs the callbacks
                            (default: pipelined, see engine.c; commit_each implies this) */
-    int wal_pages;      /* group commit: checkpoint the log every this many pages;
-                           0 = VX_BOOK_WAL_PAGES (commit_each keeps the store's default) */
+    int wal_pages;      /* group commit: copy the log into the database file every this
+                           many pages (the checkpointer, ckpt.c); 0 = VX_BOOK_WAL_PAGES
+                           (commit_each keeps the store's default) */
     bool submit_nowait; /* vx_book_submit returns VX_EBUSY when the queue is full
                            (default: it waits for room) */
     int slot_minutes;   /* slot length for vx_book_slots_generate; 0 = 15 */
@@ -362,6 +365,9 @@ struct vx_book_stats {
     /* Sums over the requests answered: time queued for the writer, in the batch until
      * its commit, from the commit until the disk had it (pipelined; 0 otherwise). */
     uint64_t req_queue_ns, req_batch_ns, req_sync_ns;
+    /* The checkpointer (group commit): copy cycles of the log (each ends with the
+     * writer's copy of the rest), its copy passes, its time and the writer's part. */
+    uint64_t ckpt_cycles, ckpt_passes, ckpt_copy_ns, writer_ckpt_ns;
     int queue_len;
     int queue_cap;
 };

@@ -146,6 +146,11 @@ struct vx_http_config {
     const char *data_dir; /* folder of the data files modules read at start (phase targets,
                            * ...); NULL = $VAXCHAIN_DATA_DIR, else the source tree's data/ */
     bool quiet;           /* no error log lines on stderr */
+    int log_pages;        /* the pool's handles copy the log into the database file only
+                           * when it holds this many pages (their own commits: logins'
+                           * audit rows, ...); 0 = SQLite's 1,000. The booking engine's
+                           * checkpointer does it long before (serve: VX_BOOK_WAL_PAGES),
+                           * so a handler does not stall on a copy */
 };
 
 /* ------------------------------------------------------------- server */

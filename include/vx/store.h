@@ -327,8 +327,18 @@ struct vx_store_ops {
     enum vx_status (*defer_sync)(struct vx_store *st, bool on);
     /* Copy the log into the main file once it holds `pages` pages (SQLite: the WAL
      * auto-checkpoint, 1,000 by default). A busy writer gains from more: a page that
-     * many commits change is copied once per checkpoint. VX_EINVAL if pages < 1. */
+     * many commits change is copied once per checkpoint. 0: this handle never copies
+     * by itself (someone calls checkpoint()); it only counts the log's pages for
+     * log_pages(). VX_EINVAL if pages < 0. */
     enum vx_status (*checkpoint_every)(struct vx_store *st, int pages);
+    /* Pages in the log after this handle's last commit (checkpoint_every(0) handles;
+     * 0 before their first commit). */
+    int (*log_pages)(struct vx_store *st);
+    /* Copy what the log holds into the main file now, as far as readers allow, and
+     * force the file to disk; the log starts over at the next write once all of it
+     * is copied. Never waits for readers or the writer. *log / *copied (may be NULL)
+     * get the pages in the log and how many of them are in the main file. */
+    enum vx_status (*checkpoint)(struct vx_store *st, int *log, int *copied);
     enum vx_status (*sync)(struct vx_store *st);
     /* Enforce foreign keys on this handle (on: the default). Off only for a writer that
      * checks every reference itself before it writes (the booking engine's batches:

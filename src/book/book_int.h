@@ -192,7 +192,18 @@ struct vx_book_engine {
     pthread_t syncer;
     bool syncer_started;
 
+    /* the checkpointer (ckpt.c) */
+    struct vx_store *ck_st; /* its own handle */
+    pthread_t ck_thread;
+    bool ck_init, ck_started;
+    pthread_mutex_t ck_mu; /* ck_want, ck_stop */
+    pthread_cond_t ck_cv;
+    bool ck_want, ck_stop;
+    bool ck_cycle;         /* writer-private: a copy cycle is under way */
+    _Atomic bool ck_final; /* the checkpointer asks the writer to copy the rest */
+
     /* stats */
+    _Atomic uint64_t st_ckpt_cycles, st_ckpt_passes, ns_c_copy, ns_w_ckpt;
     _Atomic uint64_t st_submitted, st_completed, st_bookings, st_cancels, st_refused, st_failed,
         st_replayed, st_batches, st_syncs;
     _Atomic uint64_t st_hist[VX_BOOK_HIST_BUCKETS];
@@ -235,6 +246,17 @@ void bk_undo_to(struct vx_book_engine *e, int mark);
 void bk_undo_push(struct vx_book_engine *e, const struct bk_undo *u);
 void bk_result_refuse(struct vx_book_result *res, enum vx_book_reason r, const char *sv,
                       const char *en);
+
+/* ---- ckpt.c ---- */
+/* Open the checkpointer's handle, count the writer's log, start the thread. */
+enum vx_status bk_ckpt_start(struct vx_book_engine *e, const char *path, struct vx_err *err);
+/* Stop the thread (after the writer), close its handle. */
+void bk_ckpt_stop(struct vx_book_engine *e);
+/* Writer, after a commit: start a copy cycle when the log is long. */
+void bk_ckpt_after_commit(struct vx_book_engine *e);
+/* Writer, outside a transaction: copy the rest when the checkpointer asks; true
+ * when it did. */
+bool bk_ckpt_between_batches(struct vx_book_engine *e);
 
 /* ---- idem.c ---- */
 /* Size the filter for `persons` and fill it from the store (engine open). */

@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include "cli_int.h"
 #include "vx/arena.h"
+#include "vx/book.h"
 #include "vx/book_http.h"
 #include "vx/catalog.h"
 #include "vx/cert.h"
@@ -251,6 +252,7 @@ int cmd_serve(struct cli_ctx *ctx)
         .catalog = cat,
         .rules = &rules,
         .data_dir = cli_data_dir(ctx),
+        .log_pages = VX_BOOK_WAL_PAGES, /* the booking engine's checkpointer copies the log */
     };
     struct vx_err err = {0};
     if (vx_http_server_new(&cfg, &srv, &err) != VX_OK) {

@@ -48,9 +48,10 @@ struct store_pool {
     const char *path;
     struct vx_store **free_h; /* idle handles */
     int nfree, nopen, max;
+    int log_pages; /* checkpoint_every of new handles; 0 = the store's default */
 };
 
-enum vx_status pool_init(struct store_pool *p, const char *path, int max);
+enum vx_status pool_init(struct store_pool *p, const char *path, int max, int log_pages);
 void pool_release_all(struct store_pool *p);
 enum vx_status pool_get(struct store_pool *p, struct vx_store **out);
 void pool_put(struct store_pool *p, struct vx_store *st);

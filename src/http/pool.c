@@ -14,8 +14,9 @@
 #include "http_int.h"
 #include "vx/store.h"
 
-enum vx_status pool_init(struct store_pool *p, const char *path, int max)
+enum vx_status pool_init(struct store_pool *p, const char *path, int max, int log_pages)
 {
+    p->log_pages = log_pages;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->path = path;
@@ -50,6 +51,10 @@ enum vx_status pool_get(struct store_pool *p, struct vx_store **out)
     pthread_mutex_unlock(&p->mu);
     struct vx_store *st = NULL;
     enum vx_status rc = vx_store_open_sqlite(p->path, &st, NULL);
+    if (rc == VX_OK && p->log_pages > 0 && st->ops->checkpoint_every(st, p->log_pages) != VX_OK) {
+        vx_store_close(st);
+        rc = VX_ESTORE;
+    }
     if (rc != VX_OK) {
         pthread_mutex_lock(&p->mu);
         p->nopen--;

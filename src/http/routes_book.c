@@ -1543,6 +1543,10 @@ static enum vx_status collect(void *ctx, struct vx_buf *b)
          offsetof(struct vx_book_stats, batches)},
         {"vx_book_syncs_total", "Forced writes of the log by the booking sync thread",
          offsetof(struct vx_book_stats, syncs)},
+        {"vx_book_checkpoints_total", "Copy cycles of the log into the database file",
+         offsetof(struct vx_book_stats, ckpt_cycles)},
+        {"vx_book_checkpoint_passes_total", "Copy passes of the booking checkpointer",
+         offsetof(struct vx_book_stats, ckpt_passes)},
     };
     for (size_t i = 0; i < VX_ARRAY_LEN(counters); i++) {
         fam(b, counters[i].name, "counter", counters[i].help);
@@ -1558,10 +1562,13 @@ static enum vx_status collect(void *ctx, struct vx_buf *b)
         {"writer", "disk", offsetof(struct vx_book_stats, writer_disk_ns)},
         {"sync", "sync", offsetof(struct vx_book_stats, sync_ns)},
         {"sync", "deliver", offsetof(struct vx_book_stats, deliver_ns)},
+        {"writer", "checkpoint", offsetof(struct vx_book_stats, writer_ckpt_ns)},
+        {"checkpoint", "copy", offsetof(struct vx_book_stats, ckpt_copy_ns)},
     };
     fam(b, "vx_book_thread_seconds_total", "counter",
         "Time of the booking writer (busy: batches, idle: no requests, disk: every buffer "
-        "waits for the disk) and the sync thread (sync: forcing the log, deliver: answers)");
+        "waits for the disk, checkpoint: its part of a log copy), the sync thread (sync: "
+        "forcing the log, deliver: answers) and the checkpointer (copy)");
     for (size_t i = 0; i < VX_ARRAY_LEN(times); i++)
         vx_buf_printf(b, "vx_book_thread_seconds_total{thread=\"%s\",state=\"%s\"} %.3f\n",
                       times[i].thread, times[i].state,

@@ -871,8 +871,8 @@ enum vx_status vx_http_server_new(const struct vx_http_config *cfg, struct vx_ht
     route_metrics_init(&srv->other_m);
     enum vx_status st = VX_OK;
     if (pool_init(&srv->pool, srv->cfg.db_path,
-                  srv->cfg.store_handles > 0 ? srv->cfg.store_handles : srv->cfg.threads + 2) !=
-        VX_OK) {
+                  srv->cfg.store_handles > 0 ? srv->cfg.store_handles : srv->cfg.threads + 2,
+                  srv->cfg.log_pages) != VX_OK) {
         free(srv->pool.free_h);
         pthread_mutex_destroy(&srv->mu);
         pthread_cond_destroy(&srv->cv);

@@ -959,12 +959,42 @@ static void test_sqlite_defer_sync(void **state)
     assert_int_equal(sqlite3_column_int(q, 0), 2);
     sqlite3_finalize(q);
     /* the checkpoint interval */
-    assert_int_equal(st->ops->checkpoint_every(st, 0), VX_EINVAL);
+    assert_int_equal(st->ops->checkpoint_every(st, -1), VX_EINVAL);
     ASSERT_OK(st, st->ops->checkpoint_every(st, 16000));
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA wal_autocheckpoint", -1, &q, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), 16000);
     sqlite3_finalize(q);
+    /* 0: this handle only counts the log; checkpoint() copies it on demand, from
+     * another handle too, and the log starts over at the next write */
+    ASSERT_OK(st, st->ops->checkpoint_every(st, 0));
+    assert_int_equal(st->ops->log_pages(st), 0);
+    for (int i = 0; i < 30; i++) {
+        struct vx_person_rec more =
+            mk_person("197001019801", 1970, 1, 1, "0180", "01", VX_RES_OWN_HOME, 0, 0);
+        snprintf(more.p.pnr.norm, sizeof more.p.pnr.norm, "1971%08d", 1000 + i);
+        ASSERT_OK(st, vx_store_begin(st));
+        int64_t pid;
+        ASSERT_OK(st, st->ops->person_put(st, &more, &pid));
+        ASSERT_OK(st, vx_store_commit(st));
+    }
+    int pages = st->ops->log_pages(st);
+    assert_true(pages >= 30); /* nothing copied by itself: every commit adds pages */
+    assert_int_equal(vx_store_open_sqlite(path, &other, &err), VX_OK);
+    int log = 0, copied = 0;
+    ASSERT_OK(other, other->ops->checkpoint(other, &log, &copied));
+    assert_int_equal(log, pages);
+    assert_int_equal(copied, pages);
+    ASSERT_OK(st, vx_store_begin(st)); /* the next write starts the log over */
+    struct vx_person_rec last =
+        mk_person("197001019801", 1970, 1, 1, "0180", "01", VX_RES_OWN_HOME, 0, 0);
+    snprintf(last.p.pnr.norm, sizeof last.p.pnr.norm, "197200001000");
+    int64_t lid;
+    ASSERT_OK(st, st->ops->person_put(st, &last, &lid));
+    ASSERT_OK(st, vx_store_commit(st));
+    assert_true(st->ops->log_pages(st) < pages);
+    assert_int_equal(other->ops->count(other, "persons"), 32);
+    vx_store_close(other);
     vx_store_close(st);
 }
 

@@ -70,6 +70,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,7 @@ static const struct {
 struct sq_store {
     struct vx_store base; /* first, so the public handle is this allocation */
     sqlite3 *db;
+    _Atomic int log_pages;        /* pages in the log after the last commit (count_log) */
     sqlite3_stmt *stmt[ST_COUNT]; /* prepared on first use, finalized at close */
     bool in_tx;                   /* an explicit begin() is open */
     bool doomed;                  /* a write failed inside the open transaction */
@@ -749,15 +751,56 @@ static enum vx_status sq_defer_sync(struct vx_store *st, bool on)
     return VX_OK;
 }
 
+/* The WAL hook of checkpoint_every(0) handles: count, never copy. */
+static int count_log(void *ctx, sqlite3 *db, const char *schema, int pages)
+{
+    (void)db;
+    (void)schema;
+    atomic_store_explicit((_Atomic int *)ctx, pages, memory_order_relaxed);
+    return SQLITE_OK;
+}
+
 static enum vx_status sq_checkpoint_every(struct vx_store *st, int pages)
 {
     struct sq_store *s = sq(st);
-    if (pages < 1) {
+    if (pages < 0) {
         set_err(s, "checkpoint_every: %d pages", pages);
         return VX_EINVAL;
     }
-    sqlite3_wal_autocheckpoint(s->db, pages);
+    if (pages > 0)
+        sqlite3_wal_autocheckpoint(s->db, pages); /* also replaces a counting hook */
+    else
+        sqlite3_wal_hook(s->db, count_log, &s->log_pages);
     return VX_OK;
+}
+
+static int sq_log_pages(struct vx_store *st)
+{
+    return atomic_load_explicit(&sq(st)->log_pages, memory_order_relaxed);
+}
+
+static enum vx_status sq_checkpoint(struct vx_store *st, int *log, int *copied)
+{
+    struct sq_store *s = sq(st);
+    int nlog = 0, ncopied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &nlog, &ncopied);
+    if (log)
+        *log = nlog;
+    if (copied)
+        *copied = ncopied;
+    if (rc == SQLITE_BUSY) /* another checkpoint runs: not an error */
+        return VX_OK;
+    if (rc == SQLITE_OK && ncopied > 0 && ncopied < nlog) {
+        /* SQLite forces the main file to disk only when a checkpoint copied the whole
+         * log; after a partial one (a writer kept adding) the copied pages are still
+         * dirty and the final checkpoint, on the writer, would wait for all of them.
+         * Force them out here, on the caller's thread. */
+        sqlite3_file *f = NULL;
+        rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f);
+        if (rc == SQLITE_OK && f && f->pMethods)
+            rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
+    }
+    return rc == SQLITE_OK ? VX_OK : sq_fail(s, rc, false, "checkpoint", NULL);
 }
 
 static enum vx_status sq_foreign_keys(struct vx_store *st, bool on)
@@ -1845,6 +1888,8 @@ static const struct vx_store_ops sqlite_ops = {
     .defer_sync = sq_defer_sync,
     .checkpoint_every = sq_checkpoint_every,
     .sync = sq_sync,
+    .log_pages = sq_log_pages,
+    .checkpoint = sq_checkpoint,
     .foreign_keys = sq_foreign_keys,
     .site_foreach = sq_site_foreach,
     .person_get_id = sq_person_get_id,
