@@ -84,12 +84,36 @@ enum vx_status vx_day_parse(const char *s, vx_day *out)
     return VX_OK;
 }
 
+/* Digits of 0 <= v < 10^n at p[0..n) (the fixed-width fields of ISO 8601: snprintf
+ * was most of the cost of formatting a time, and API answers carry several). */
+static void put_digits(char *p, int v, int n)
+{
+    while (n-- > 0) {
+        p[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* "YYYY-MM-DD" at p[0..10) for a year in 0..9999 (else snprintf, as ever). */
+static void put_date(char *p, struct vx_ymd t)
+{
+    if (t.year < 0 || t.year > 9999) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", t.year % 10000, t.month, t.day);
+        memcpy(p, tmp, 10);
+        return;
+    }
+    put_digits(p, t.year, 4);
+    p[4] = '-';
+    put_digits(p + 5, t.month, 2);
+    p[7] = '-';
+    put_digits(p + 8, t.day, 2);
+}
+
 char *vx_day_format(vx_day d, char *buf)
 {
-    struct vx_ymd t = vx_ymd_from_day(d);
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", t.year % 10000, t.month, t.day);
-    memcpy(buf, tmp, 11);
+    put_date(buf, vx_ymd_from_day(d));
+    buf[10] = '\0';
     return buf;
 }
 
@@ -238,10 +262,15 @@ char *vx_time_format_local(vx_time t, char *buf)
     vx_time l = t + off;
     vx_time d = l >= 0 ? l / 86400 : (l - 86399) / 86400;
     int secs = (int)(l - d * 86400);
-    struct vx_ymd c = vx_ymd_from_day((vx_day)d);
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", c.year % 10000, c.month,
-             c.day, secs / 3600, secs / 60 % 60, secs % 60, off / 3600);
-    memcpy(buf, tmp, 26);
+    put_date(buf, vx_ymd_from_day((vx_day)d)); /* "YYYY-MM-DDThh:mm:ss+hh:00" */
+    buf[10] = 'T';
+    put_digits(buf + 11, secs / 3600, 2);
+    buf[13] = ':';
+    put_digits(buf + 14, secs / 60 % 60, 2);
+    buf[16] = ':';
+    put_digits(buf + 17, secs % 60, 2);
+    buf[19] = '+';
+    put_digits(buf + 20, off / 3600, 2);
+    memcpy(buf + 22, ":00", 4);
     return buf;
 }

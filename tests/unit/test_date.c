@@ -135,6 +135,14 @@ static void test_stockholm_to_utc(void **state)
     assert_string_equal(vx_time_format_local(t, buf), "2021-01-18T08:00:00+01:00");
     assert_int_equal(vx_stockholm_to_utc(vx_day_from_ymd(2021, 6, 18), 8 * 60, &t, &amb), VX_OK);
     assert_string_equal(vx_time_format_local(t, buf), "2021-06-18T08:00:00+02:00");
+    /* every field, both sides of the spring change (01:00 UTC, 28 March 2021) */
+    vx_time change = (vx_time)vx_day_from_ymd(2021, 3, 28) * 86400 + 3600;
+    assert_string_equal(vx_time_format_local(change - 1, buf), "2021-03-28T01:59:59+01:00");
+    assert_string_equal(vx_time_format_local(change, buf), "2021-03-28T03:00:00+02:00");
+    assert_string_equal(vx_time_format_local(change + 3599 + 14 * 60, buf),
+                        "2021-03-28T04:13:59+02:00");
+    assert_string_equal(vx_day_format(vx_day_from_ymd(1, 1, 1), buf), "0001-01-01");
+    assert_string_equal(vx_day_format(vx_day_from_ymd(9999, 12, 31), buf), "9999-12-31");
     assert_int_equal(vx_stockholm_to_utc(0, 24 * 60, &t, &amb), VX_ERANGE);
 }
 
