@@ -388,24 +388,76 @@ static const char *action_of(const struct vx_book_result *res)
                                           : "booking.book";
 }
 
+/* A bounded string builder for the audit row: the writer writes one per request,
+ * and snprintf was a tenth of the row's cost. `end` leaves room for the NUL. */
+struct sb {
+    char *p, *end;
+};
+
+static void sb_str(struct sb *b, const char *s)
+{
+    while (*s && b->p < b->end)
+        *b->p++ = *s++;
+}
+
+static void sb_i64(struct sb *b, int64_t v)
+{
+    char t[24];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        t[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        t[n++] = '-';
+    while (n > 0 && b->p < b->end)
+        *b->p++ = t[--n];
+}
+
+static struct sb sb_on(char *buf, size_t len)
+{
+    return (struct sb){buf, buf + len - 1};
+}
+
+static void sb_end(struct sb *b)
+{
+    *b->p = '\0';
+}
+
 static bool audit(struct job *j)
 {
     const struct vx_book_req *req = j->req;
     const struct vx_book_result *res = j->res;
-    struct vx_audit_rec a = {.at = j->now};
-    snprintf(a.actor, sizeof a.actor, "%s",
-             req->actor[0]      ? req->actor
-             : req->agent_id[0] ? req->agent_id
-                                : "person");
-    snprintf(a.role, sizeof a.role, "%s", req->role);
-    snprintf(a.action, sizeof a.action, "%s", action_of(res));
-    snprintf(a.object, sizeof a.object, "person:%lld", (long long)j->person.p.id);
+    struct vx_audit_rec a;
+    a.at = j->now;
+    copy_text(a.actor, sizeof a.actor,
+              req->actor[0]      ? req->actor
+              : req->agent_id[0] ? req->agent_id
+                                 : "person");
+    copy_text(a.role, sizeof a.role, req->role);
+    copy_text(a.action, sizeof a.action, action_of(res));
+    struct sb b = sb_on(a.object, sizeof a.object);
+    sb_str(&b, "person:");
+    sb_i64(&b, j->person.p.id);
+    sb_end(&b);
     memcpy(a.region, j->person.p.region, sizeof a.region);
-    snprintf(a.detail, sizeof a.detail,
-             "bookings=%lld,%lld slots=%lld,%lld channel=%s agent=%s reason=%s",
-             (long long)res->booking_id[0], (long long)res->booking_id[1],
-             (long long)res->slot_id[0], (long long)res->slot_id[1],
-             vx_book_channel_code(j->channel), req->agent_id, vx_book_reason_code(res->reason));
+    /* "bookings=B1,B2 slots=S1,S2 channel=C agent=A reason=R" */
+    b = sb_on(a.detail, sizeof a.detail);
+    sb_str(&b, "bookings=");
+    sb_i64(&b, res->booking_id[0]);
+    sb_str(&b, ",");
+    sb_i64(&b, res->booking_id[1]);
+    sb_str(&b, " slots=");
+    sb_i64(&b, res->slot_id[0]);
+    sb_str(&b, ",");
+    sb_i64(&b, res->slot_id[1]);
+    sb_str(&b, " channel=");
+    sb_str(&b, vx_book_channel_code(j->channel));
+    sb_str(&b, " agent=");
+    sb_str(&b, req->agent_id);
+    sb_str(&b, " reason=");
+    sb_str(&b, vx_book_reason_code(res->reason));
+    sb_end(&b);
     return j->e->st->ops->audit_append(j->e->st, &a) == VX_OK;
 }
 

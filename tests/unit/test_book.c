@@ -1159,6 +1159,16 @@ static void test_call_centre_agent(void **state)
     assert_int_equal(db_int(f, "SELECT count(*) FROM audit_log WHERE actor = 'agent-7' AND "
                                "role = 'callcentre' AND action = 'booking.book'"),
                      1);
+    /* the row names the bookings, slots, channel and agent, never the personnummer */
+    char want[400];
+    snprintf(want, sizeof want,
+             "SELECT count(*) FROM audit_log WHERE actor = 'agent-7' AND object = 'person:' || "
+             "(SELECT person_id FROM bookings WHERE agent_id = 'agent-7' LIMIT 1) AND detail = "
+             "'bookings=' || (SELECT min(id) FROM bookings WHERE agent_id = 'agent-7') || ',' || "
+             "(SELECT max(id) FROM bookings WHERE agent_id = 'agent-7') || ' slots=%lld,%lld "
+             "channel=call_centre agent=agent-7 reason=none'",
+             (long long)q.slot_id[0], (long long)q.slot_id[1]);
+    assert_int_equal(db_int(f, want), 1);
     struct vx_book_booking_info mine[2];
     int n = 0;
     vx_book_list_person(f->eng, P_OLD, 0, mine, 2, &n);

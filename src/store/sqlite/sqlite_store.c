@@ -790,7 +790,7 @@ static enum vx_status sq_checkpoint(struct vx_store *st, int *log, int *copied)
         *copied = ncopied;
     if (rc == SQLITE_BUSY) /* another checkpoint runs: not an error */
         return VX_OK;
-    if (rc == SQLITE_OK && ncopied > 0 && ncopied < nlog) {
+    if (rc == SQLITE_OK && ncopied > 0 && ncopied < nlog && !getenv("VX_NOPSYNC")) { /* EXPERIMENT */
         /* SQLite forces the main file to disk only when a checkpoint copied the whole
          * log; after a partial one (a writer kept adding) the copied pages are still
          * dirty and the final checkpoint, on the writer, would wait for all of them.
