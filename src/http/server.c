@@ -223,6 +223,10 @@ enum MHD_Result http_queue(struct vx_http_req *req, unsigned status, struct MHD_
     return rc;
 }
 
+/* First size of a printed JSON reply: most API answers fit (a booking's is ~900
+ * bytes), so cJSON does not grow its buffer by realloc while printing. */
+#define REPLY_PREBUF 2048
+
 /* Send the stored reply (status + JSON or text + headers + cookie). */
 static enum MHD_Result send_reply(struct vx_http_req *req)
 {
@@ -238,7 +242,7 @@ static enum MHD_Result send_reply(struct vx_http_req *req)
             reply_problem(req, VX_EINTERNAL, "could not build the reply", NULL);
     }
     if (req->reply_json) {
-        text = cJSON_PrintUnformatted(req->reply_json);
+        text = cJSON_PrintBuffered(req->reply_json, REPLY_PREBUF, 0);
         if (!text)
             return MHD_NO;
         len = strlen(text);
