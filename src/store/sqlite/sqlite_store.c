@@ -2079,12 +2079,31 @@ static bool pragma_text(sqlite3 *db, const char *sql, char *buf, size_t size)
 }
 
 /* Connection settings every handle needs; VX_OK or VX_ESTORE with err set. */
+/*
+ * Busy handler: retry a locked database every 100 us for the first 10 ms, then
+ * every millisecond, for BUSY_TIMEOUT_MS in all. SQLite's own (busy_timeout) sleeps
+ * 1, 2, 5, 10, ... ms: against the booking writer, which holds the write lock for
+ * most of each millisecond in a storm and takes it again at once, a handle that had
+ * to write (an HTTP thread's audit row at a login) slept tens of milliseconds, and
+ * with it every connection of that HTTP worker.
+ */
+static int busy_wait(void *ctx, int count)
+{
+    (void)ctx;
+    int64_t waited_us = count < 100 ? (int64_t)count * 100 : 10000 + (int64_t)(count - 100) * 1000;
+    if (waited_us >= (int64_t)BUSY_TIMEOUT_MS * 1000)
+        return 0;
+    struct timespec ts = {0, count < 100 ? 100000 : 1000000};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 static enum vx_status configure(sqlite3 *db, const char *path, bool memory, struct vx_err *err)
 {
     char mode[16];
     char *msg = NULL;
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(db, busy_wait, NULL);
     if (!pragma_text(db, "PRAGMA journal_mode = WAL", mode, sizeof mode))
         return vx_err_set(err, VX_ESTORE, "%s: %s", path, sqlite3_errmsg(db));
     if (strcmp(mode, memory ? "memory" : "wal") != 0)
