@@ -2580,7 +2580,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (b.o.scale < 0)
-        b.o.scale = b.o.quick ? 0.03 : (b.o.crash_rounds ? 0.05 : 0.1);
+        b.o.scale = b.o.quick ? 0.03 : (b.o.crash_rounds ? 0.2 : 0.1);
     if (b.o.baseline_s < 0)
         b.o.baseline_s = b.o.quick ? 2 : 0;
     if (b.o.reads_s < 0)
