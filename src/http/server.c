@@ -108,6 +108,9 @@ static void log_error(struct vx_http_server *srv, const char *fmt, ...)
 
 /* ------------------------------------------------------------ requests */
 
+/* one per request: keep it a block of glibc's per-thread cache (see http_int.h) */
+_Static_assert(sizeof(struct vx_http_req) <= 1032, "struct vx_http_req grew past 1,032 bytes");
+
 static struct vx_http_req *req_new(struct vx_http_server *srv, struct MHD_Connection *conn,
                                    const char *url, const char *method)
 {
@@ -223,9 +226,10 @@ enum MHD_Result http_queue(struct vx_http_req *req, unsigned status, struct MHD_
     return rc;
 }
 
-/* First size of a printed JSON reply: most API answers fit (a booking's is ~900
- * bytes), so cJSON does not grow its buffer by realloc while printing. */
-#define REPLY_PREBUF 2048
+/* First size of a printed JSON reply: most API answers fit (a booking's is ~800
+ * bytes), so cJSON does not grow its buffer by realloc while printing; and no more,
+ * so that it stays a block of glibc's per-thread cache (up to 1,032 bytes). */
+#define REPLY_PREBUF 1024
 
 /* Send the stored reply (status + JSON or text + headers + cookie). */
 static enum MHD_Result send_reply(struct vx_http_req *req)
