@@ -1317,6 +1317,9 @@ static void test_sqlite_writer_log_gathering(void **state)
     assert_int_equal(vx_store_open_sqlite_writer(path, &w, &err), VX_OK);
     assert_int_equal(vx_store_open_sqlite(path, &r, &err), VX_OK);
     sqlite3 *wdb = sq_store_db(w), *rdb = sq_store_db(r);
+    /* the writer's page cache is 128 MiB (grows as used), a reader's 16 MiB */
+    assert_int_equal(sql_count(wdb, "PRAGMA cache_size"), -131072);
+    assert_int_equal(sql_count(rdb, "PRAGMA cache_size"), -16384);
     exec_ok(wdb, "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, v BLOB);"
                  "CREATE INDEX t_k ON t (k)");
     /* many small commits, each seen by the reader right away */

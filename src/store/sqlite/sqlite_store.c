@@ -81,6 +81,7 @@
 #include "vx/store.h"
 
 #define CACHE_KIB_NORMAL 16384   /* page cache of an ordinary handle */
+#define CACHE_KIB_WRITER 131072  /* of vx_store_open_sqlite_writer's (grows as used) */
 #define CACHE_KIB_BULK   1048576 /* page cache during bulk loads (1 GiB, allocated lazily) */
 #define BUSY_TIMEOUT_MS  5000
 #define CACHE_KIB_SORT   65536 /* page cache of a load with deferred indexes, see there */
@@ -258,6 +259,7 @@ static const struct {
 struct sq_store {
     struct vx_store base; /* first, so the public handle is this allocation */
     sqlite3 *db;
+    int cache_kib;                /* page cache outside bulk loads: CACHE_KIB_NORMAL or _WRITER */
     _Atomic int log_pages;        /* pages in the log after the last commit (count_log) */
     sqlite3_stmt *stmt[ST_COUNT]; /* prepared on first use, finalized at close */
     bool in_tx;                   /* an explicit begin() is open */
@@ -498,8 +500,8 @@ static enum vx_status exec_stmt(struct sq_store *s, enum stmt_id id, const char 
 static enum vx_status apply_bulk(struct sq_store *s, bool on)
 {
     char sql[200];
-    int len = snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d",
-                       on ? CACHE_KIB_BULK : CACHE_KIB_NORMAL);
+    int len =
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", on ? CACHE_KIB_BULK : s->cache_kib);
     s->bulk = on;
     if (s->in_tx) {
         s->bulk_pending = on;
@@ -535,7 +537,7 @@ static void tx_ended(struct sq_store *s)
     s->doomed = false;
     if (s->idx_checked) { /* undo the small cache of a load with deferred indexes */
         free_deferred(s);
-        set_cache(s, s->bulk ? CACHE_KIB_BULK : CACHE_KIB_NORMAL);
+        set_cache(s, s->bulk ? CACHE_KIB_BULK : s->cache_kib);
         s->idx_checked = false;
     }
     if (s->bulk_pending >= 0)
@@ -790,7 +792,8 @@ static enum vx_status sq_checkpoint(struct vx_store *st, int *log, int *copied)
         *copied = ncopied;
     if (rc == SQLITE_BUSY) /* another checkpoint runs: not an error */
         return VX_OK;
-    if (rc == SQLITE_OK && ncopied > 0 && ncopied < nlog && !getenv("VX_NOPSYNC")) { /* EXPERIMENT */
+    if (rc == SQLITE_OK && ncopied > 0 && ncopied < nlog &&
+        !getenv("VX_NOPSYNC")) { /* EXPERIMENT */
         /* SQLite forces the main file to disk only when a checkpoint copied the whole
          * log; after a partial one (a writer kept adding) the copied pages are still
          * dirty and the final checkpoint, on the writer, would wait for all of them.
@@ -2134,7 +2137,8 @@ static void sqlite_global_init(void)
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-static enum vx_status open_store(const char *path, const char *vfs, struct vx_store **out,
+/* `writer`: the handle of a process's one busy writer (vx_store_open_sqlite_writer). */
+static enum vx_status open_store(const char *path, bool writer, struct vx_store **out,
                                  struct vx_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -2163,6 +2167,8 @@ static enum vx_status open_store(const char *path, const char *vfs, struct vx_st
     s->base.impl = s;
     s->bulk_pending = -1;
     s->wal_fd = -1;
+    s->cache_kib = writer ? CACHE_KIB_WRITER : CACHE_KIB_NORMAL;
+    const char *vfs = writer && !memory ? sq_walbuf_vfs() : NULL; /* NULL: the default */
     pthread_mutex_init(&s->wal_mu, NULL);
     enum vx_status rc;
     int src = sqlite3_open_v2(
@@ -2176,6 +2182,8 @@ static enum vx_status open_store(const char *path, const char *vfs, struct vx_st
     rc = configure(s->db, path, memory, err);
     if (rc != VX_OK)
         goto fail;
+    if (s->cache_kib != CACHE_KIB_NORMAL)
+        set_cache(s, s->cache_kib);
     int n;
     const struct sq_migration *m = sq_migrations(&n);
     rc = sq_migrate(s->db, m, n, NULL, err);
@@ -2190,12 +2198,11 @@ fail:
 
 enum vx_status vx_store_open_sqlite(const char *path, struct vx_store **out, struct vx_err *err)
 {
-    return open_store(path, NULL, out, err);
+    return open_store(path, false, out, err);
 }
 
 enum vx_status vx_store_open_sqlite_writer(const char *path, struct vx_store **out,
                                            struct vx_err *err)
 {
-    bool memory = path && !strcmp(path, ":memory:");
-    return open_store(path, memory ? NULL : sq_walbuf_vfs(), out, err);
+    return open_store(path, true, out, err);
 }
