@@ -1553,42 +1553,51 @@ static enum vx_status collect(void *ctx, struct vx_buf *b)
         vx_buf_printf(b, "%s %llu\n", counters[i].name,
                       (unsigned long long)*(const uint64_t *)((const char *)&s + counters[i].off));
     }
+    /* seconds, from nanosecond counters: two families with labels */
     static const struct {
-        const char *thread, *state;
+        const char *family, *labels;
         size_t off;
-    } times[] = {
-        {"writer", "busy", offsetof(struct vx_book_stats, writer_busy_ns)},
-        {"writer", "idle", offsetof(struct vx_book_stats, writer_idle_ns)},
-        {"writer", "disk", offsetof(struct vx_book_stats, writer_disk_ns)},
-        {"sync", "sync", offsetof(struct vx_book_stats, sync_ns)},
-        {"sync", "deliver", offsetof(struct vx_book_stats, deliver_ns)},
-        {"writer", "checkpoint", offsetof(struct vx_book_stats, writer_ckpt_ns)},
-        {"checkpoint", "copy", offsetof(struct vx_book_stats, ckpt_copy_ns)},
+    } secs[] = {
+        {"vx_book_thread_seconds_total", "thread=\"writer\",state=\"busy\"",
+         offsetof(struct vx_book_stats, writer_busy_ns)},
+        {"vx_book_thread_seconds_total", "thread=\"writer\",state=\"idle\"",
+         offsetof(struct vx_book_stats, writer_idle_ns)},
+        {"vx_book_thread_seconds_total", "thread=\"writer\",state=\"disk\"",
+         offsetof(struct vx_book_stats, writer_disk_ns)},
+        {"vx_book_thread_seconds_total", "thread=\"sync\",state=\"sync\"",
+         offsetof(struct vx_book_stats, sync_ns)},
+        {"vx_book_thread_seconds_total", "thread=\"sync\",state=\"deliver\"",
+         offsetof(struct vx_book_stats, deliver_ns)},
+        {"vx_book_thread_seconds_total", "thread=\"writer\",state=\"checkpoint\"",
+         offsetof(struct vx_book_stats, writer_ckpt_ns)},
+        {"vx_book_thread_seconds_total", "thread=\"checkpoint\",state=\"copy\"",
+         offsetof(struct vx_book_stats, ckpt_copy_ns)},
+        {"vx_book_request_stage_seconds_total", "stage=\"queue\"",
+         offsetof(struct vx_book_stats, req_queue_ns)},
+        {"vx_book_request_stage_seconds_total", "stage=\"batch\"",
+         offsetof(struct vx_book_stats, req_batch_ns)},
+        {"vx_book_request_stage_seconds_total", "stage=\"sync\"",
+         offsetof(struct vx_book_stats, req_sync_ns)},
     };
-    fam(b, "vx_book_thread_seconds_total", "counter",
-        "Time of the booking writer (busy: batches, idle: no requests, disk: every buffer "
-        "waits for the disk, checkpoint: its part of a log copy), the sync thread (sync: "
-        "forcing the log, deliver: answers) and the checkpointer (copy)");
-    for (size_t i = 0; i < VX_ARRAY_LEN(times); i++)
-        vx_buf_printf(b, "vx_book_thread_seconds_total{thread=\"%s\",state=\"%s\"} %.3f\n",
-                      times[i].thread, times[i].state,
-                      (double)*(const uint64_t *)((const char *)&s + times[i].off) / 1e9);
     static const struct {
-        const char *stage;
-        size_t off;
-    } stages[] = {
-        {"queue", offsetof(struct vx_book_stats, req_queue_ns)},
-        {"batch", offsetof(struct vx_book_stats, req_batch_ns)},
-        {"sync", offsetof(struct vx_book_stats, req_sync_ns)},
+        const char *family, *help;
+    } sec_help[] = {
+        {"vx_book_thread_seconds_total",
+         "Time of the booking writer (busy: batches, idle: no requests, disk: every buffer "
+         "waits for the disk, checkpoint: its part of a log copy), the sync thread (sync: "
+         "forcing the log, deliver: answers) and the checkpointer (copy)"},
+        {"vx_book_request_stage_seconds_total",
+         "Sum over answered booking requests of the time spent waiting for the writer "
+         "(queue), in the batch until its commit (batch), from the commit until the disk "
+         "had it (sync); divide by vx_book_requests_completed_total for the mean"},
     };
-    fam(b, "vx_book_request_stage_seconds_total", "counter",
-        "Sum over answered booking requests of the time spent waiting for the writer "
-        "(queue), in the batch until its commit (batch), from the commit until the disk "
-        "had it (sync); divide by vx_book_requests_completed_total for the mean");
-    for (size_t i = 0; i < VX_ARRAY_LEN(stages); i++)
-        vx_buf_printf(b, "vx_book_request_stage_seconds_total{stage=\"%s\"} %.3f\n",
-                      stages[i].stage,
-                      (double)*(const uint64_t *)((const char *)&s + stages[i].off) / 1e9);
+    for (size_t f = 0; f < VX_ARRAY_LEN(sec_help); f++) {
+        fam(b, sec_help[f].family, "counter", sec_help[f].help);
+        for (size_t i = 0; i < VX_ARRAY_LEN(secs); i++)
+            if (!strcmp(secs[i].family, sec_help[f].family))
+                vx_buf_printf(b, "%s{%s} %.3f\n", secs[i].family, secs[i].labels,
+                              (double)*(const uint64_t *)((const char *)&s + secs[i].off) / 1e9);
+    }
     fam(b, "vx_book_commit_batch_size", "histogram",
         "Requests per group commit (_sum: requests completed)");
     uint64_t cum = 0;

@@ -179,6 +179,14 @@ static void open_engine(struct fx *f, const struct vx_book_opts *o)
         fail_msg("engine open: %s", err.msg);
 }
 
+/* Close the engine and open it again on the same database (a restart). */
+static void reopen_engine(struct fx *f, const struct vx_book_opts *o)
+{
+    vx_book_engine_close(f->eng);
+    f->eng = NULL;
+    open_engine(f, o);
+}
+
 static void supply(struct fx *f, int64_t site, const char *vac, int year, int w0, int w1, int doses)
 {
     for (int w = w0; w <= w1; w++) {
@@ -718,9 +726,7 @@ static void test_idempotency_replay(void **state)
     assert_int_equal(ry.reason, VX_BOOK_R_NOT_ELIGIBLE);
     assert_int_equal(ry.status, VX_EDENIED);
     /* after a restart */
-    vx_book_engine_close(f->eng);
-    f->eng = NULL;
-    open_engine(f, NULL);
+    reopen_engine(f, NULL);
     struct vx_book_result r4 = submit(f, &q);
     assert_true(r4.replayed);
     assert_int_equal(r4.booking_id[0], r1.booking_id[0]);
@@ -751,9 +757,7 @@ static void test_idempotency_replay(void **state)
     vx_book_stats_get(f->eng, &st);
     assert_int_equal(st.replayed, 3);
     /* and a cancelled series' key after another restart (its rows are not active) */
-    vx_book_engine_close(f->eng);
-    f->eng = NULL;
-    open_engine(f, NULL);
+    reopen_engine(f, NULL);
     struct vx_book_result r6 = submit(f, &q);
     assert_true(r6.replayed);
     assert_int_equal(r6.booking_id[0], r1.booking_id[0]);
@@ -906,9 +910,7 @@ static void group_commit_race(struct fx *f, bool sync_inline)
         VX_OK);
     assert_int_equal(n, 1);
     int left = vx_book_supply_left(f->eng, f->s1, "COM", day(2021, 9, 6));
-    vx_book_engine_close(f->eng);
-    f->eng = NULL;
-    open_engine(f, &o);
+    reopen_engine(f, &o);
     assert_int_equal(
         vx_book_availability_days(f->eng, f->s1, day(2021, 9, 6), day(2021, 9, 6), after, 4, &n),
         VX_OK);
@@ -1030,8 +1032,7 @@ static void test_failed_write_and_commit(void **state)
     /* a COMMIT that fails (a deferred foreign key checked at commit): the whole batch
      * fails and every counter is rolled back. The store checks foreign keys in booking
      * batches only with opts.store_fk (by default the writer checks the references) */
-    vx_book_engine_close(f->eng);
-    open_engine(f, &(struct vx_book_opts){.store_fk = true});
+    reopen_engine(f, &(struct vx_book_opts){.store_fk = true});
     db_exec(f, "DROP TRIGGER fail_write; "
                "CREATE TABLE fail_parent (id INTEGER PRIMARY KEY); "
                "CREATE TABLE fail_child (p INTEGER REFERENCES fail_parent (id) "
@@ -1224,9 +1225,7 @@ static void test_checkpointer(void **state)
 {
     struct fx *f = *state;
     scene(f, "ckpt");
-    vx_book_engine_close(f->eng);
-    f->eng = NULL;
-    open_engine(f, &(struct vx_book_opts){.wal_pages = 40});
+    reopen_engine(f, &(struct vx_book_opts){.wal_pages = 40});
     vx_day d1 = day(2021, 3, 29), d2 = day(2021, 4, 19);
     int64_t a1 = slot_at(f, f->s1, d1, 480, "COM"), a2 = slot_at(f, f->s1, d2, 480, "COM");
     for (int i = 0; i < 150; i++) {
