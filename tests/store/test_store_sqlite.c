@@ -1284,17 +1284,6 @@ static void test_sqlite_schema_foreign_keys(void **state)
     vx_store_close(st);
 }
 
-/* The count of table t seen by a connection (-1 on error). */
-static int64_t sql_count(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *q = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
-}
-
 static void exec_ok(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
@@ -1318,8 +1307,8 @@ static void test_sqlite_writer_log_gathering(void **state)
     assert_int_equal(vx_store_open_sqlite(path, &r, &err), VX_OK);
     sqlite3 *wdb = sq_store_db(w), *rdb = sq_store_db(r);
     /* the writer's page cache is 128 MiB (grows as used), a reader's 16 MiB */
-    assert_int_equal(sql_count(wdb, "PRAGMA cache_size"), -131072);
-    assert_int_equal(sql_count(rdb, "PRAGMA cache_size"), -16384);
+    assert_int_equal(q_int(wdb, "PRAGMA cache_size"), -131072);
+    assert_int_equal(q_int(rdb, "PRAGMA cache_size"), -16384);
     exec_ok(wdb, "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, v BLOB);"
                  "CREATE INDEX t_k ON t (k)");
     /* many small commits, each seen by the reader right away */
@@ -1331,19 +1320,19 @@ static void test_sqlite_writer_log_gathering(void **state)
                  (i * 7919) % 1000, (i * 104729) % 1000);
         exec_ok(wdb, sql);
         rows += 2;
-        assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+        assert_int_equal(q_int(rdb, "SELECT count(*) FROM t"), rows);
     }
     /* one commit of ~12 MiB: more than the 4 MiB buffer */
     exec_ok(wdb, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000) "
                  "INSERT INTO t (k, v) SELECT x % 1000, randomblob(3000) FROM c");
     rows += 4000;
-    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+    assert_int_equal(q_int(rdb, "SELECT count(*) FROM t"), rows);
     /* a transaction that spills pages into the log (tiny cache), then rolls back */
     exec_ok(wdb, "PRAGMA cache_size = 10");
     exec_ok(wdb, "BEGIN; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
                  "WHERE x < 3000) INSERT INTO t (k, v) SELECT x, randomblob(2000) FROM c; "
                  "UPDATE t SET k = k + 1 WHERE id % 3 = 0; ROLLBACK");
-    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+    assert_int_equal(q_int(rdb, "SELECT count(*) FROM t"), rows);
     /* the same, committed: pages spilled into the log and changed again are written
      * over in the log before the commit (in the buffer or in the file) */
     exec_ok(wdb,
@@ -1352,43 +1341,41 @@ static void test_sqlite_writer_log_gathering(void **state)
             "UPDATE t SET k = k + 1 WHERE id % 3 = 0; UPDATE t SET k = k - 1 WHERE id % 5 = 0; "
             "COMMIT");
     rows += 1500;
-    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
-    assert_int_equal(sql_count(rdb, "SELECT sum(k) FROM t"),
-                     sql_count(wdb, "SELECT sum(k) FROM t"));
+    assert_int_equal(q_int(rdb, "SELECT count(*) FROM t"), rows);
+    assert_int_equal(q_int(rdb, "SELECT sum(k) FROM t"), q_int(wdb, "SELECT sum(k) FROM t"));
     /* the next commits overwrite those frames */
     for (int i = 0; i < 20; i++) {
         exec_ok(wdb, "INSERT INTO t (k, v) VALUES (7, randomblob(5000))");
         rows++;
-        assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t WHERE k = 7"),
-                         sql_count(wdb, "SELECT count(*) FROM t WHERE k = 7"));
+        assert_int_equal(q_int(rdb, "SELECT count(*) FROM t WHERE k = 7"),
+                         q_int(wdb, "SELECT count(*) FROM t WHERE k = 7"));
     }
     exec_ok(wdb, "BEGIN; UPDATE t SET k = k + 1 WHERE id % 2 = 0; COMMIT");
-    assert_int_equal(sql_count(rdb, "SELECT sum(k) FROM t"),
-                     sql_count(wdb, "SELECT sum(k) FROM t"));
+    assert_int_equal(q_int(rdb, "SELECT sum(k) FROM t"), q_int(wdb, "SELECT sum(k) FROM t"));
     /* the log restarts from its start after a full checkpoint */
     assert_int_equal(sqlite3_wal_checkpoint_v2(wdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
                      SQLITE_OK);
     for (int i = 0; i < 50; i++) {
         exec_ok(wdb, "INSERT INTO t (k, v) VALUES (1, randomblob(100))");
         rows++;
-        assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows);
+        assert_int_equal(q_int(rdb, "SELECT count(*) FROM t"), rows);
     }
-    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM pragma_integrity_check WHERE "
-                                    "integrity_check <> 'ok'"),
+    assert_int_equal(q_int(rdb, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                "integrity_check <> 'ok'"),
                      0);
     /* a new writer handle appends to the log the last one left (the reader keeps it:
      * no checkpoint at close), learning the frame size from the log's header */
     vx_store_close(w);
     assert_int_equal(vx_store_open_sqlite_writer(path, &w, &err), VX_OK);
     wdb = sq_store_db(w);
-    assert_int_equal(sql_count(wdb, "SELECT count(*) FROM t"), rows);
+    assert_int_equal(q_int(wdb, "SELECT count(*) FROM t"), rows);
     exec_ok(wdb, "INSERT INTO t (k, v) VALUES (2, randomblob(100))");
-    assert_int_equal(sql_count(rdb, "SELECT count(*) FROM t"), rows + 1);
+    assert_int_equal(q_int(rdb, "SELECT count(*) FROM t"), rows + 1);
     vx_store_close(r);
     assert_int_equal(vx_store_open_sqlite(path, &r, &err), VX_OK);
-    assert_int_equal(sql_count(sq_store_db(r), "SELECT count(*) FROM t"), rows + 1);
-    assert_int_equal(sql_count(sq_store_db(r), "SELECT count(*) FROM pragma_integrity_check "
-                                               "WHERE integrity_check <> 'ok'"),
+    assert_int_equal(q_int(sq_store_db(r), "SELECT count(*) FROM t"), rows + 1);
+    assert_int_equal(q_int(sq_store_db(r), "SELECT count(*) FROM pragma_integrity_check "
+                                           "WHERE integrity_check <> 'ok'"),
                      0);
     vx_store_close(r);
     vx_store_close(w);
