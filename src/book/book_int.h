@@ -247,6 +247,10 @@ void bk_undo_push(struct vx_book_engine *e, const struct bk_undo *u);
 void bk_result_refuse(struct vx_book_result *res, enum vx_book_reason r, const char *sv,
                       const char *en);
 
+/* ---- engine.c ---- */
+/* CLOCK_MONOTONIC in nanoseconds (the engine's time accounting). */
+uint64_t bk_now_ns(void);
+
 /* ---- ckpt.c ---- */
 /* Open the checkpointer's handle, count the writer's log, start the thread. */
 enum vx_status bk_ckpt_start(struct vx_book_engine *e, const char *path, struct vx_err *err);

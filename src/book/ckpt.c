@@ -20,18 +20,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include "book_int.h"
 
 #define CKPT_TAIL   512 /* pages the checkpointer leaves to the writer */
 #define CKPT_PASSES 8   /* copy passes per cycle at most */
-
-static uint64_t ck_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *ckpt_main(void *arg)
 {
@@ -47,12 +39,11 @@ static void *ckpt_main(void *arg)
         pthread_mutex_unlock(&e->ck_mu);
         if (stop)
             return NULL;
-        int now, copied = 0;
         for (int pass = 0; pass < CKPT_PASSES; pass++) {
-            int log = 0;
-            uint64_t t0 = ck_now();
+            int log = 0, copied = 0;
+            uint64_t t0 = bk_now_ns();
             enum vx_status rc = e->ck_st->ops->checkpoint(e->ck_st, &log, &copied);
-            atomic_fetch_add(&e->ns_c_copy, ck_now() - t0);
+            atomic_fetch_add(&e->ns_c_copy, bk_now_ns() - t0);
             atomic_fetch_add(&e->st_ckpt_passes, 1);
             if (rc != VX_OK) {
                 if (!told)
@@ -62,7 +53,7 @@ static void *ckpt_main(void *arg)
                 break;
             }
             /* what the writer added during the pass (its handle counts the log) */
-            now = e->st->ops->log_pages(e->st);
+            int now = e->st->ops->log_pages(e->st);
             if (now < log)
                 now = log;
             if (now - copied <= CKPT_TAIL)
@@ -120,10 +111,10 @@ bool bk_ckpt_between_batches(struct vx_book_engine *e)
 {
     if (!atomic_exchange(&e->ck_final, false))
         return false;
-    uint64_t t0 = ck_now();
+    uint64_t t0 = bk_now_ns();
     if (e->st->ops->checkpoint(e->st, NULL, NULL) != VX_OK)
         fprintf(stderr, "booking engine: checkpoint: %s (retried next cycle)\n", e->st->err);
-    atomic_fetch_add(&e->ns_w_ckpt, ck_now() - t0);
+    atomic_fetch_add(&e->ns_w_ckpt, bk_now_ns() - t0);
     atomic_fetch_add(&e->st_ckpt_cycles, 1);
     e->ck_cycle = false;
     return true;

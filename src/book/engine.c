@@ -80,7 +80,7 @@ int vx_book_day_slots(const struct vx_site_rec *s, vx_day day, int slot_minutes,
 
 /* ---- the queue ----------------------------------------------------------- */
 
-static uint64_t now_ns(void)
+uint64_t bk_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -90,7 +90,7 @@ static uint64_t now_ns(void)
 /* Add the time since *t to *counter; *t becomes now. */
 static void clock_to(_Atomic uint64_t *counter, uint64_t *t)
 {
-    uint64_t n = now_ns();
+    uint64_t n = bk_now_ns();
     atomic_fetch_add_explicit(counter, n - *t, memory_order_relaxed);
     *t = n;
 }
@@ -121,7 +121,7 @@ enum vx_status vx_book_submit(struct vx_book_engine *e, const struct vx_book_req
 {
     if (!e || !req || !done)
         return VX_EINVAL;
-    struct bk_item it = {.kind = BK_REQ, .done = done, .ctx = ctx, .t_queued = now_ns()};
+    struct bk_item it = {.kind = BK_REQ, .done = done, .ctx = ctx, .t_queued = bk_now_ns()};
     it.u.req = *req;
     enum vx_status st = enqueue(e, &it);
     if (st == VX_OK)
@@ -593,10 +593,10 @@ static void *writer_main(void *arg)
 {
     struct vx_book_engine *e = arg;
     pthread_setname_np(pthread_self(), "vx-book-writer"); /* top, perf: name under 16 bytes */
-    uint64_t t = now_ns();
+    uint64_t t = bk_now_ns();
     for (;;) {
         if (bk_ckpt_between_batches(e))
-            t = now_ns(); /* its time is writer_ckpt_ns */
+            t = bk_now_ns(); /* its time is writer_ckpt_ns */
         struct bk_buf *b = buf_take(e);
         clock_to(&e->ns_w_disk, &t);
         pthread_mutex_lock(&e->qmu);
@@ -662,7 +662,7 @@ static void *syncer_main(void *arg)
         pthread_mutex_unlock(&e->smu);
         if (!list)
             break; /* stopping, and nothing waits */
-        uint64_t t = now_ns();
+        uint64_t t = bk_now_ns();
         enum vx_status rc = e->st->ops->sync(e->st);
         atomic_fetch_add(&e->st_syncs, 1);
         clock_to(&e->ns_s_sync, &t);
