@@ -35,6 +35,7 @@
 #include "vx/status.h"
 
 struct vx_store;
+struct vx_person_rec;
 
 /* ------------------------------------------------------------------ roles */
 
@@ -180,6 +181,16 @@ enum vx_status vx_auth_route_allows(uint32_t roles, const struct vx_session *s);
  */
 bool vx_auth_scope_allows(const struct vx_session *s, int64_t person_id, const char *region,
                           const char *kommun, const char *site);
+
+/*
+ * The signed-in citizen's own person record into `out`: read by the session's
+ * `person_id` (a row that no longer carries `person_norm` does not count) or else
+ * by `person_norm`. VX_ENOTFOUND when the person is no longer registered (or `s`
+ * is no citizen's session), another store status on failure. Does not audit:
+ * the caller does, for what it shows.
+ */
+enum vx_status vx_auth_own_person(struct vx_store *st, const struct vx_session *s,
+                                  struct vx_person_rec *out);
 
 /* ------------------------------------------------------------------ audit */
 

@@ -111,7 +111,7 @@ static int h_me(struct vx_http_req *req)
         struct vx_person_rec rec;
         enum vx_status rc = vx_http_req_store(req, &st);
         if (rc == VX_OK)
-            rc = st->ops->person_get(st, s->person_norm, &rec);
+            rc = vx_auth_own_person(st, s, &rec);
         if (rc == VX_OK)
             rc = vx_audit_person(st, s, "person.read", rec.p.id, rec.p.region, "GET /api/v1/me");
         if (rc != VX_OK) {

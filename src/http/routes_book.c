@@ -615,7 +615,7 @@ static enum vx_status subject(struct vx_http_req *req, const char *field, struct
     if (s->role == VX_ROLE_CITIZEN) {
         if (str_field(vx_http_req_body(req), field))
             return vx_http_problem_field(req, VX_EDENIED, field, "citizens act for themselves");
-        rc = (*st)->ops->person_get(*st, s->person_norm, rec);
+        rc = vx_auth_own_person(*st, s, rec);
         if (rc == VX_ENOTFOUND)
             return vx_http_problem(req, VX_ENOTFOUND, "person no longer registered");
         return rc == VX_OK ? VX_OK : vx_http_problem(req, VX_ESTORE, "cannot read the person");

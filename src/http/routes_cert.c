@@ -202,7 +202,7 @@ static int issue(struct vx_http_req *req, struct issued *is)
     if (vx_http_req_store(req, &st) != VX_OK)
         return vx_http_problem(req, VX_ESTORE, "database unavailable");
     struct vx_person_rec rec;
-    enum vx_status rc = st->ops->person_get(st, s->person_norm, &rec);
+    enum vx_status rc = vx_auth_own_person(st, s, &rec);
     if (rc == VX_ENOTFOUND)
         return vx_http_problem(req, VX_ENOTFOUND, "person no longer registered");
     if (rc != VX_OK)

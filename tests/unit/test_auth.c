@@ -258,14 +258,31 @@ static void test_random_hex(void **state)
     assert_int_equal(vx_auth_random_hex(small, sizeof small), VX_EINVAL);
 }
 
-static void test_audit(void **state)
+/* A scratch SQLite store `name` under $VX_TEST_TMP; its path goes to path[512]. */
+static struct vx_store *scratch_open(const char *name, char *path)
 {
     const char *tmp = getenv("VX_TEST_TMP");
-    char path[512];
-    snprintf(path, sizeof path, "%s/auth-audit-%d.db", tmp ? tmp : "/tmp", (int)getpid());
+    snprintf(path, 512, "%s/auth-%s-%d.db", tmp ? tmp : "/tmp", name, (int)getpid());
     unlink(path);
     struct vx_store *st = NULL;
     assert_int_equal(vx_store_open_sqlite(path, &st, NULL), VX_OK);
+    return st;
+}
+
+static void scratch_remove(const char *path)
+{
+    unlink(path);
+    char side[560];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static void test_audit(void **state)
+{
+    char path[512];
+    struct vx_store *st = scratch_open("audit", path);
     int64_t before = st->ops->count(st, "audit_log");
     struct vx_session s = sess(VX_ROLE_CITIZEN, "01", "", "", 42);
     snprintf(s.person_norm, sizeof s.person_norm, "195802232636");
@@ -284,12 +301,63 @@ static void test_audit(void **state)
         found |= memmem(buf, n, "195802232636", 12) != NULL;
     fclose(f);
     assert_false(found);
-    unlink(path);
-    char side[560];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    scratch_remove(path);
+}
+
+static int64_t put_person(struct vx_store *st, const char *pnr)
+{
+    struct vx_person_rec r;
+    memset(&r, 0, sizeof r);
+    struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
+    assert_int_equal(vx_pnr_parse(pnr, &o, &r.p.pnr, NULL), VX_OK);
+    snprintf(r.p.region, sizeof r.p.region, "01");
+    snprintf(r.p.kommun, sizeof r.p.kommun, "0180");
+    r.synthetic = true;
+    int64_t id = 0;
+    assert_int_equal(st->ops->person_put(st, &r, &id), VX_OK);
+    return id;
+}
+
+/* A citizen's own record: by the session's id, but only the row with the session's
+ * personnummer counts; otherwise (or without an id) by personnummer. */
+static void test_own_person(void **state)
+{
+    char path[512];
+    struct vx_store *st = scratch_open("own", path);
+    struct vx_region_rec reg = {"01", "Stockholms län", "Stockholm"};
+    struct vx_kommun_rec kom = {"0180", "Stockholm", "01"};
+    assert_int_equal(st->ops->region_put(st, &reg), VX_OK);
+    assert_int_equal(st->ops->kommun_put(st, &kom), VX_OK);
+    int64_t a = put_person(st, "194002029108"), b = put_person(st, "194006038873");
+    struct vx_person_rec rec;
+    static const struct {
+        int64_t id;      /* the session's person_id */
+        const char *pnr; /* its person_norm */
+        enum vx_status want;
+        int64_t got; /* the id of the record read */
+    } cases[] = {
+        {1, "194002029108", VX_OK, 1},        /* by id */
+        {2, "194002029108", VX_OK, 1},        /* the id's row is someone else's: by number */
+        {999, "194006038873", VX_OK, 2},      /* no such id: by number */
+        {0, "194006038873", VX_OK, 2},        /* no id: by number */
+        {1, "193802169155", VX_ENOTFOUND, 0}, /* the person is gone */
+        {0, "", VX_ENOTFOUND, 0},             /* not a citizen's session */
+    };
+    assert_int_equal(a, 1);
+    assert_int_equal(b, 2);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct vx_session s = sess(VX_ROLE_CITIZEN, "01", "", "", cases[i].id);
+        snprintf(s.person_norm, sizeof s.person_norm, "%s", cases[i].pnr);
+        memset(&rec, 0, sizeof rec);
+        assert_int_equal(vx_auth_own_person(st, &s, &rec), cases[i].want);
+        if (cases[i].want == VX_OK) {
+            assert_int_equal(rec.p.id, cases[i].got);
+            assert_string_equal(rec.p.pnr.norm, cases[i].pnr);
+        }
+    }
+    assert_int_equal(vx_auth_own_person(st, NULL, &rec), VX_ENOTFOUND);
+    vx_store_close(st);
+    scratch_remove(path);
 }
 
 int main(void)
@@ -304,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_session_threads),
         cmocka_unit_test(test_random_hex),
         cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_own_person),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
