@@ -727,6 +727,36 @@ static cJSON *person_json(struct vx_store *st, const struct vx_person_rec *r, vx
 }
 
 /* One booking as the API shows it (slot times from the index, site from the table). */
+/*
+ * Members of the booking answers, which every booking builds: the keys are string
+ * literals, added without a copy (cJSON_AddItemToObjectCS), and put_ref's values
+ * live as long as the server (literals, the catalogue, the sites' JSON), so neither
+ * is copied and freed again per answer.
+ */
+static void put_str(cJSON *o, const char *key, const char *v)
+{
+    cJSON_AddItemToObjectCS(o, key, cJSON_CreateString(v));
+}
+
+static void put_ref(cJSON *o, const char *key, const char *v)
+{
+    cJSON_AddItemToObjectCS(o, key, cJSON_CreateStringReference(v));
+}
+
+static void put_num(cJSON *o, const char *key, double v)
+{
+    cJSON_AddItemToObjectCS(o, key, cJSON_CreateNumber(v));
+}
+
+/* JSON text `json` as the value of `key`, by reference (cJSON's Raw type). */
+static void put_raw_ref(cJSON *o, const char *key, const char *json)
+{
+    cJSON *r = cJSON_CreateStringReference(json);
+    if (r)
+        r->type = cJSON_Raw | cJSON_IsReference;
+    cJSON_AddItemToObjectCS(o, key, r);
+}
+
 static cJSON *booking_obj(struct bh *bh, int64_t id, int dose, int64_t slot_id, vx_time start,
                           int64_t site_id, const char *vaccine)
 {
@@ -736,21 +766,24 @@ static cJSON *booking_obj(struct bh *bh, int64_t id, int dose, int64_t slot_id, 
     char buf[32];
     struct bh_slot sl;
     int minutes = slot_get(bh, slot_id, &sl) ? sl.minutes : VX_BOOK_DEFAULT_SLOT;
-    cJSON_AddNumberToObject(o, "id", (double)id);
-    cJSON_AddNumberToObject(o, "dose", dose);
-    cJSON_AddNumberToObject(o, "slot", (double)slot_id);
+    put_num(o, "id", (double)id);
+    put_num(o, "dose", dose);
+    put_num(o, "slot", (double)slot_id);
     vx_day day;
     int minute;
     vx_stockholm_local(start, &day, &minute);
-    cJSON_AddStringToObject(o, "date", vx_day_format(day, buf));
-    cJSON_AddStringToObject(o, "start", vx_time_format_local(start, buf));
-    cJSON_AddStringToObject(o, "end", vx_time_format_local(start + minutes * 60, buf));
+    put_str(o, "date", vx_day_format(day, buf));
+    put_str(o, "start", vx_time_format_local(start, buf));
+    put_str(o, "end", vx_time_format_local(start + minutes * 60, buf));
     int si = site_index(bh, site_id);
     if (si >= 0)
-        cJSON_AddRawToObject(o, "site", bh->sites[si].json);
-    cJSON_AddStringToObject(o, "vaccine", vaccine);
+        put_raw_ref(o, "site", bh->sites[si].json);
+    put_str(o, "vaccine", vaccine);
     const struct vx_product *p = vx_catalog_find(bh->cat, vaccine);
-    cJSON_AddStringToObject(o, "vaccine_name", p ? p->name : vaccine);
+    if (p)
+        put_ref(o, "vaccine_name", p->name);
+    else
+        put_str(o, "vaccine_name", vaccine);
     return o;
 }
 
@@ -767,10 +800,10 @@ static cJSON *bookings_json(struct bh *bh, const struct vx_person_rec *rec, bool
                                b[i].site_id, b[i].vaccine);
         if (!o)
             continue;
-        cJSON_AddStringToObject(o, "status", "booked");
-        cJSON_AddStringToObject(o, "channel", vx_book_channel_code(b[i].channel));
+        put_ref(o, "status", "booked");
+        put_ref(o, "channel", vx_book_channel_code(b[i].channel));
         if (staff)
-            cJSON_AddStringToObject(o, "agent", b[i].agent_id);
+            put_str(o, "agent", b[i].agent_id);
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -870,24 +903,23 @@ static cJSON *done_json(void *ctx)
         cJSON_Delete(arr);
         return NULL;
     }
-    cJSON_AddStringToObject(o, "op",
-                            res->op == VX_BOOK_OP_CANCEL   ? "cancel"
-                            : res->op == VX_BOOK_OP_REBOOK ? "rebook"
-                                                           : "book");
-    cJSON_AddNumberToObject(o, "series", (double)res->booking_id[0]);
-    cJSON_AddBoolToObject(o, "replayed", res->replayed);
+    put_ref(o, "op",
+            res->op == VX_BOOK_OP_CANCEL   ? "cancel"
+            : res->op == VX_BOOK_OP_REBOOK ? "rebook"
+                                           : "book");
+    put_num(o, "series", (double)res->booking_id[0]);
+    cJSON_AddItemToObjectCS(o, "replayed", cJSON_CreateBool(res->replayed));
     for (int k = 0; k < 2; k++) {
         if (!res->dose_number[k])
             continue;
         cJSON *b = booking_obj(c->bh, res->booking_id[k], res->dose_number[k], res->slot_id[k],
                                res->start[k], res->site_id, res->vaccine);
         if (b) {
-            cJSON_AddStringToObject(b, "status",
-                                    res->op == VX_BOOK_OP_CANCEL ? "cancelled" : "booked");
+            put_ref(b, "status", res->op == VX_BOOK_OP_CANCEL ? "cancelled" : "booked");
             cJSON_AddItemToArray(arr, b);
         }
     }
-    cJSON_AddItemToObject(o, "bookings", arr);
+    cJSON_AddItemToObjectCS(o, "bookings", arr);
     return o;
 }
 
