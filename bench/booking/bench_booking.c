@@ -22,8 +22,9 @@
  *      demand, one dose pair: POST /api/v1/bookings {slot1, slot2, person} with an
  *      Idempotency-Key. The agent picks a pair that its own view of the inventory
  *      says is free (the view is exact because only the benchmark books: a pair is
- *      taken from the view when the request is sent), so the storm runs until the
- *      slots are gone and the remaining persons find nothing. Waiting-room answers
+ *      taken from the view when the request is sent): the earliest free pair of a
+ *      site drawn at random (--pick-random: any free pair), so the storm runs until
+ *      the slots are gone and the remaining persons find nothing. Waiting-room answers
  *      (429 / a queue problem) make the connection take a token from /api/v1/queue
  *      and retry with X-Queue-Token; 503 busy answers are retried with the same key.
  *      Measured: 201s per second over the storm (first request to last answer), the
@@ -119,6 +120,7 @@ struct opts {
     bool keep;        /* keep the scratch databases */
     bool curl_client; /* bookings through libcurl instead of the lean socket client */
     bool sync_inline; /* serve --sync-inline: group commit without the sync thread */
+    bool pick_random; /* pairs uniformly at random, not the earliest at a site */
     unsigned rng_seed;
 };
 
@@ -157,6 +159,8 @@ static const struct opt_def opt_defs[] = {
      "serve --sync-inline: group commits wait for the disk on the writer (no sync thread)"},
     {"curl-client", O_FLAG, OFF(curl_client),
      "send the bookings through libcurl (default: the lean socket client)"},
+    {"pick-random", O_FLAG, OFF(pick_random),
+     "book pairs uniformly at random over all days (default: a site's earliest free pair)"},
     {"rng", O_INT, OFF(rng_seed), "N  seed of the client's random choices"},
 };
 
@@ -176,6 +180,8 @@ struct cell {
     int64_t slot[2];
     int cap;
     int left;
+    int first; /* index of the first cell of its site */
+    int cur;   /* on a site's first cell: its earliest cell that may have places */
 };
 
 struct region {
@@ -837,11 +843,13 @@ static int cmp_slot_key(const void *a, const void *b)
 static bool add_cells(struct region *g, struct vx_book_slot_info *s1, int n1,
                       struct vx_book_slot_info *s2, int n2)
 {
+    qsort(s1, (size_t)n1, sizeof *s1, cmp_slot_key); /* cells in time order (pick_cell) */
     qsort(s2, (size_t)n2, sizeof *s2, cmp_slot_key);
     struct cell *nc = realloc(g->cells, (size_t)(g->ncells + n1) * sizeof *nc);
     if (!nc)
         return false;
     g->cells = nc;
+    int first = g->ncells;
     for (int i = 0; i < n1; i++) {
         struct vx_book_slot_info key = {.day = s1[i].day + DOSE2_DAYS,
                                         .start_minute = s1[i].start_minute};
@@ -852,8 +860,11 @@ static bool add_cells(struct region *g, struct vx_book_slot_info *s1, int n1,
         int left = free1 < free2 ? free1 : free2;
         if (left <= 0)
             continue;
-        g->cells[g->ncells++] =
-            (struct cell){.slot = {s1[i].slot_id, m->slot_id}, .cap = left, .left = left};
+        g->cells[g->ncells++] = (struct cell){.slot = {s1[i].slot_id, m->slot_id},
+                                              .cap = left,
+                                              .left = left,
+                                              .first = first,
+                                              .cur = first};
     }
     return true;
 }
@@ -1043,6 +1054,7 @@ static void reset_run_state(struct bench *b)
         g->nlive = 0;
         for (int k = 0; k < g->ncells; k++) {
             g->cells[k].left = g->cells[k].cap;
+            g->cells[k].cur = g->cells[k].first;
             g->live[g->nlive++] = k;
         }
     }
@@ -1058,13 +1070,31 @@ static void reset_run_state(struct bench *b)
     }
 }
 
-/* Take a free pair of region r from the client's view; -1 when none is left. */
+/*
+ * Take a free pair of region r from the client's view; -1 when none is left. By
+ * default a site (weighted by its free pairs) and its earliest free pair: what
+ * people do when a cohort opens — the first free time at a site near home, so the
+ * early days of every site fill first. --pick-random: any free pair, uniformly over
+ * all sites and days (consecutive bookings then touch unrelated slot rows and index
+ * pages: the most log per booking, docs/benchmarks.md).
+ */
 static int pick_cell(struct bench *b, int r)
 {
     struct region *g = &b->regions[r];
     while (g->nlive > 0) {
         int k = (int)(rng_next(b) % (uint64_t)g->nlive);
         int ci = g->live[k];
+        if (g->cells[ci].left > 0 && !b->o.pick_random) {
+            /* ci's site, and its earliest cell with places: the cursor only passes
+             * full cells, so it stops at ci at the latest */
+            struct cell *f = &g->cells[g->cells[ci].first];
+            while (g->cells[f->cur].left == 0)
+                f->cur++;
+            ci = f->cur;
+            if (--g->cells[ci].left == 0 && ci == g->live[k])
+                g->live[k] = g->live[--g->nlive];
+            return ci; /* a full cell's other entries in `live` go when drawn */
+        }
         if (g->cells[ci].left > 0) {
             if (--g->cells[ci].left == 0)
                 g->live[k] = g->live[--g->nlive];
@@ -2271,9 +2301,10 @@ static bool storm(struct bench *b, const char *db, bool commit_each, double limi
         server_stop(&s);
         return false;
     }
-    printf("%s: server pid %d on %s, %d connections (call-centre agents), %s client\n",
+    printf("%s: server pid %d on %s, %d connections (call-centre agents), %s client, %s\n",
            commit_each ? "baseline --commit-each" : "group commit", (int)s.pid, s.base, b->nconns,
-           b->lean ? "lean socket" : "libcurl");
+           b->lean ? "lean socket" : "libcurl",
+           b->o.pick_random ? "pairs at random" : "earliest free pair at a site");
     fflush(stdout);
     struct phase ph = {.srv = &s, .stop_at = limit_s > 0 ? now_s() + limit_s : 0};
     struct proc_io io0, io1;
