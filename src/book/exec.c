@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 #include "book_int.h"
+#include "vx/buf.h"
 
 static const struct {
     const char *code;
@@ -402,16 +403,8 @@ static void sb_str(struct sb *b, const char *s)
 
 static void sb_i64(struct sb *b, int64_t v)
 {
-    char t[24];
-    int n = 0;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do
-        t[n++] = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0)
-        t[n++] = '-';
-    while (n > 0 && b->p < b->end)
-        *b->p++ = t[--n];
+    char t[21];
+    sb_str(b, vx_i64_text(v, t));
 }
 
 static struct sb sb_on(char *buf, size_t len)

@@ -118,3 +118,20 @@ int vx_hex_digit(char c)
         return c - 'A' + 10;
     return -1;
 }
+
+char *vx_i64_text(int64_t v, char out[21])
+{
+    char t[20];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        t[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    char *p = out;
+    if (v < 0)
+        *p++ = '-';
+    while (n > 0)
+        *p++ = t[--n];
+    *p = '\0';
+    return out;
+}

@@ -129,6 +129,7 @@ struct vx_http_req {
 
     /* reply */
     cJSON *reply_json;
+    char *reply_ints;                 /* owned: the text of reply_json's integers (server.c) */
     cJSON *(*reply_build)(void *ctx); /* builds reply_json at send time (complete_later) */
     void *reply_ctx;                  /* owned: free() */
     char *reply_data;

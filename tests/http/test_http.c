@@ -131,6 +131,26 @@ static int h_item(struct vx_http_req *req)
     return vx_http_reply_json(req, 200, o);
 }
 
+/* Numbers of every kind: the server prints the integers itself (server.c). */
+static int h_numbers(struct vx_http_req *req)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "zero", 0);
+    cJSON_AddNumberToObject(o, "neg", -7);
+    cJSON_AddNumberToObject(o, "max", 9007199254740991.0); /* 2^53 - 1 */
+    cJSON_AddNumberToObject(o, "big", 123456789012.0);
+    cJSON_AddNumberToObject(o, "half", 1.5);
+    cJSON_AddItemToObjectCS(o, "const", cJSON_CreateNumber(42)); /* key not copied */
+    cJSON *list = cJSON_AddArrayToObject(o, "list");
+    cJSON_AddItemToArray(list, cJSON_CreateNumber(1));
+    cJSON_AddItemToArray(list, cJSON_CreateNumber(2.25));
+    cJSON *inner = cJSON_CreateArray();
+    cJSON_AddItemToArray(inner, cJSON_CreateNumber(-3));
+    cJSON_AddItemToArray(list, inner);
+    cJSON_AddStringToObject(o, "text", "12");
+    return vx_http_reply_json(req, 200, o);
+}
+
 static int h_staff(struct vx_http_req *req)
 {
     return vx_http_reply_json(req, 200, cJSON_CreateObject());
@@ -177,6 +197,11 @@ static const struct vx_route test_routes[] = {
      .handler = h_item,
      .roles = VX_ROLES_STAFF,
      .summary = "same path, other method"},
+    {.method = VX_HTTP_GET,
+     .path = "/api/v1/test/numbers",
+     .handler = h_numbers,
+     .roles = VX_ROLES_PUBLIC,
+     .summary = "numbers of every kind"},
     {.method = VX_HTTP_GET,
      .path = "/api/v1/test/staff",
      .handler = h_staff,
@@ -363,6 +388,21 @@ static void test_healthz(void **state)
     char v[64];
     assert_string_equal(header(r, "Cache-Control", v, sizeof v), "no-store");
     assert_non_null(header(r, "Content-Security-Policy", v, sizeof v));
+    resp_free(r);
+}
+
+/* Integers print as their digits, other numbers as cJSON prints them, and the
+ * document reads back to the same values. */
+static void test_reply_numbers(void **state)
+{
+    struct resp *r = req("GET", "/api/v1/test/numbers", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(r->body, "{\"zero\":0,\"neg\":-7,\"max\":9007199254740991,"
+                                 "\"big\":123456789012,\"half\":1.5,\"const\":42,"
+                                 "\"list\":[1,2.25,[-3]],\"text\":\"12\"}");
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r->json, "max")) ==
+                9007199254740991.0);
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r->json, "const")));
     resp_free(r);
 }
 
@@ -1010,12 +1050,19 @@ static void test_status_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_table),       cmocka_unit_test(test_metrics_registry),
-        cmocka_unit_test(test_route_registration), cmocka_unit_test(test_healthz),
-        cmocka_unit_test(test_metrics_format),     cmocka_unit_test(test_openapi),
-        cmocka_unit_test(test_static_files),       cmocka_unit_test(test_problem_shapes),
-        cmocka_unit_test(test_login_me_logout),    cmocka_unit_test(test_csrf),
-        cmocka_unit_test(test_personas),           cmocka_unit_test(test_async),
+        cmocka_unit_test(test_status_table),
+        cmocka_unit_test(test_metrics_registry),
+        cmocka_unit_test(test_route_registration),
+        cmocka_unit_test(test_healthz),
+        cmocka_unit_test(test_metrics_format),
+        cmocka_unit_test(test_openapi),
+        cmocka_unit_test(test_reply_numbers),
+        cmocka_unit_test(test_static_files),
+        cmocka_unit_test(test_problem_shapes),
+        cmocka_unit_test(test_login_me_logout),
+        cmocka_unit_test(test_csrf),
+        cmocka_unit_test(test_personas),
+        cmocka_unit_test(test_async),
         cmocka_unit_test(test_concurrency),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

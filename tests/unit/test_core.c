@@ -62,6 +62,26 @@ static void test_buf(void **state)
     vx_buf_release(&b);
 }
 
+static void test_i64_text(void **state)
+{
+    static const struct {
+        int64_t v;
+        const char *text;
+    } cases[] = {
+        {0, "0"},
+        {7, "7"},
+        {-1, "-1"},
+        {1234567890123, "1234567890123"},
+        {INT64_MAX, "9223372036854775807"},
+        {INT64_MIN, "-9223372036854775808"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[21];
+        assert_ptr_equal(vx_i64_text(cases[i].v, buf), buf);
+        assert_string_equal(buf, cases[i].text);
+    }
+}
+
 static void test_csv(void **state)
 {
     (void)state;
@@ -114,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_i64_text),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_residence_codes),
     };
