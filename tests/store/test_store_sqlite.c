@@ -852,6 +852,7 @@ static void test_sqlite_pragmas(void **state)
     assert_non_null(db);
     char v[32];
     assert_string_equal(pragma(db, "PRAGMA journal_mode", v, sizeof v), "wal");
+    assert_string_equal(pragma(db, "PRAGMA page_size", v, sizeof v), "2048"); /* a new file */
     assert_string_equal(pragma(db, "PRAGMA foreign_keys", v, sizeof v), "1");
     assert_string_equal(pragma(db, "PRAGMA synchronous", v, sizeof v), "2"); /* FULL */
     ASSERT_OK(st, st->ops->bulk_mode(st, true));
@@ -873,6 +874,29 @@ static void test_sqlite_pragmas(void **state)
     assert_string_equal(pragma(db, "PRAGMA synchronous", v, sizeof v), "2");
     assert_string_equal(pragma(db, "PRAGMA cache_size", v, sizeof v), "-16384");
     vx_store_close(st);
+}
+
+/* A database file made before (or elsewhere) keeps its page size. */
+static void test_sqlite_page_size_kept(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "store_sqlite_page_size.db");
+    remove_db(path);
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(raw, "PRAGMA page_size = 4096; CREATE TABLE before_us (a)", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+    struct vx_store *st = NULL;
+    struct vx_err err = {0};
+    assert_int_equal(vx_store_open_sqlite(path, &st, &err), VX_OK);
+    char v[32];
+    assert_string_equal(pragma(sq_store_db(st), "PRAGMA page_size", v, sizeof v), "4096");
+    assert_int_equal(st->ops->schema_version(st), VX_SCHEMA_VERSION);
+    vx_store_close(st);
+    remove_db(path);
 }
 
 static void test_sqlite_reopen(void **state)
@@ -1387,6 +1411,7 @@ int main(void)
     static const struct CMUnitTest sqlite_tests[] = {
         cmocka_unit_test(test_sqlite_pragmas),
         cmocka_unit_test(test_sqlite_reopen),
+        cmocka_unit_test(test_sqlite_page_size_kept),
         cmocka_unit_test(test_sqlite_refuses_newer_schema),
         cmocka_unit_test(test_sqlite_defer_sync),
         cmocka_unit_test(test_sqlite_migration_steps),

@@ -80,6 +80,16 @@
 #include "sqlite_int.h"
 #include "vx/store.h"
 
+/*
+ * Page size of new database files. A booking writes its rows and index entries at
+ * a few places in the tables (its slots, the person's index entries), and each
+ * commit logs every page it changed whole: with 2,048-byte pages a booking logs
+ * ~8.5 KB instead of ~13 KB with SQLite's default 4,096, and the storm runs ~7 %
+ * faster (docs/benchmarks.md, where the dose and statistics benchmarks were
+ * measured again with it).
+ */
+#define PAGE_SIZE_NEW "2048"
+
 #define CACHE_KIB_NORMAL 16384   /* page cache of an ordinary handle */
 #define CACHE_KIB_WRITER 131072  /* of vx_store_open_sqlite_writer's (grows as used) */
 #define CACHE_KIB_BULK   1048576 /* page cache during bulk loads (1 GiB, allocated lazily) */
@@ -2107,6 +2117,12 @@ static enum vx_status configure(sqlite3 *db, const char *path, bool memory, stru
     char *msg = NULL;
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_handler(db, busy_wait, NULL);
+    /* only a new, empty file takes it (before WAL mode); an existing one keeps its own */
+    if (sqlite3_exec(db, "PRAGMA page_size = " PAGE_SIZE_NEW, NULL, NULL, &msg) != SQLITE_OK) {
+        vx_err_set(err, VX_ESTORE, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return VX_ESTORE;
+    }
     if (!pragma_text(db, "PRAGMA journal_mode = WAL", mode, sizeof mode))
         return vx_err_set(err, VX_ESTORE, "%s: %s", path, sqlite3_errmsg(db));
     if (strcmp(mode, memory ? "memory" : "wal") != 0)
