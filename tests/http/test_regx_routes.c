@@ -28,26 +28,13 @@
 #include "vx/pnr.h"
 #include "vx/regx_http.h"
 #include "vx/store.h"
+#include "../common/person.h"
 
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
 
 static char pnr[2][13];
 static int64_t pid[2], dose[2];
-
-static int64_t add_person(struct vx_store *st, const char *norm)
-{
-    struct vx_person_rec r;
-    memset(&r, 0, sizeof r);
-    struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
-    assert_int_equal(vx_pnr_parse(norm, &o, &r.p.pnr, NULL), VX_OK);
-    snprintf(r.p.region, sizeof r.p.region, "01");
-    snprintf(r.p.kommun, sizeof r.p.kommun, "0180");
-    r.synthetic = true;
-    int64_t id = 0;
-    assert_int_equal(st->ops->person_put(st, &r, &id), VX_OK);
-    return id;
-}
 
 static int group_setup(void **state)
 {
@@ -66,8 +53,8 @@ static int group_setup(void **state)
     }
     fclose(f);
     assert_int_equal(n, 2);
-    pid[0] = add_person(st, pnr[0]);
-    pid[1] = add_person(st, pnr[1]);
+    pid[0] = test_put_person(st, pnr[0], "01", "0180");
+    pid[1] = test_put_person(st, pnr[1], "01", "0180");
     for (int i = 0; i < 2; i++) {
         struct vx_dose_rec d;
         memset(&d, 0, sizeof d);

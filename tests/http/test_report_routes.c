@@ -29,6 +29,7 @@
 #include "vx/import.h"
 #include "vx/report_http.h"
 #include "vx/store.h"
+#include "../common/person.h"
 
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
@@ -64,15 +65,7 @@ static void make_db(void)
         line[strcspn(line, "\r\n")] = '\0';
         if (strlen(line) != 12 || strncmp(line, "1940", 4) < 0 || strncmp(line, "1950", 4) >= 0)
             continue;
-        struct vx_person_rec r;
-        memset(&r, 0, sizeof r);
-        struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
-        assert_int_equal(vx_pnr_parse(line, &o, &r.p.pnr, NULL), VX_OK);
-        snprintf(r.p.region, sizeof r.p.region, "03");
-        snprintf(r.p.kommun, sizeof r.p.kommun, "0380");
-        r.synthetic = true;
-        int64_t pid = 0;
-        assert_int_equal(st->ops->person_put(st, &r, &pid), VX_OK);
+        int64_t pid = test_put_person(st, line, "03", "0380");
         struct vx_dose_rec d;
         memset(&d, 0, sizeof d);
         d.person_id = pid;

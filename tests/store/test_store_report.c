@@ -34,6 +34,7 @@
 #include "vx/stats.h"
 #include "vx/store.h"
 #include "vx/store_report.h"
+#include "../common/person.h"
 
 #define TESTPNR                                                                                    \
     VX_SHARED_DATA_DIR "/interop/personnummer/skatteverket/testpersonnummer-sample5000.csv"
@@ -56,16 +57,7 @@ static vx_time at(int y, int m, int d, int minute)
 
 static int64_t person(struct vx_store *st, const char *norm)
 {
-    struct vx_person_rec r;
-    memset(&r, 0, sizeof r);
-    struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
-    assert_int_equal(vx_pnr_parse(norm, &o, &r.p.pnr, NULL), VX_OK);
-    snprintf(r.p.region, sizeof r.p.region, "03");
-    snprintf(r.p.kommun, sizeof r.p.kommun, "0380");
-    r.synthetic = true;
-    int64_t id = 0;
-    ASSERT_OK(st, st->ops->person_put(st, &r, &id));
-    return id;
+    return test_put_person(st, norm, "03", "0380");
 }
 
 static void dose(struct vx_store *st, int64_t pid, int64_t site, int n, vx_time t)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "vx/auth.h"
 #include "vx/store.h"
+#include "../common/person.h"
 
 static void test_role_table(void **state)
 {
@@ -304,20 +305,6 @@ static void test_audit(void **state)
     scratch_remove(path);
 }
 
-static int64_t put_person(struct vx_store *st, const char *pnr)
-{
-    struct vx_person_rec r;
-    memset(&r, 0, sizeof r);
-    struct vx_pnr_opts o = vx_pnr_opts_default(vx_day_from_ymd(2021, 1, 1));
-    assert_int_equal(vx_pnr_parse(pnr, &o, &r.p.pnr, NULL), VX_OK);
-    snprintf(r.p.region, sizeof r.p.region, "01");
-    snprintf(r.p.kommun, sizeof r.p.kommun, "0180");
-    r.synthetic = true;
-    int64_t id = 0;
-    assert_int_equal(st->ops->person_put(st, &r, &id), VX_OK);
-    return id;
-}
-
 /* A citizen's own record: by the session's id, but only the row with the session's
  * personnummer counts; otherwise (or without an id) by personnummer. */
 static void test_own_person(void **state)
@@ -328,7 +315,8 @@ static void test_own_person(void **state)
     struct vx_kommun_rec kom = {"0180", "Stockholm", "01"};
     assert_int_equal(st->ops->region_put(st, &reg), VX_OK);
     assert_int_equal(st->ops->kommun_put(st, &kom), VX_OK);
-    int64_t a = put_person(st, "194002029108"), b = put_person(st, "194006038873");
+    int64_t a = test_put_person(st, "194002029108", "01", "0180"),
+            b = test_put_person(st, "194006038873", "01", "0180");
     struct vx_person_rec rec;
     static const struct {
         int64_t id;      /* the session's person_id */
