@@ -1210,6 +1210,7 @@ struct phase {
     double stop_at; /* stop sending new work at this time (0 = never) */
     double kill_at; /* crash: kill -9 the server at this time (0 = never) */
     bool killed;
+    int busy_at_kill; /* connections waiting for an answer when it was killed */
     struct server *killsrv;
     char read_path[2][64]; /* "?from=...&to=..." */
 };
@@ -1930,10 +1931,6 @@ static void run_loop(struct bench *b, struct phase *ph)
     struct epoll_event evs[512];
     while (active > 0) {
         double t = now_s();
-        if (ph->kill_at > 0 && !ph->killed && t >= ph->kill_at) {
-            kill(ph->killsrv->pid, SIGKILL);
-            ph->killed = true;
-        }
         /* Start work on idle connections (a flag test each: cheap). */
         active = 0;
         bool waiting = false;
@@ -1981,6 +1978,14 @@ static void run_loop(struct bench *b, struct phase *ph)
                 active++;
             if (!c->busy && !c->done)
                 waiting = true;
+        }
+        /* The kill comes after the idle connections were given work: requests are in
+         * flight then, whatever burst of answers the last wait brought in. */
+        if (ph->kill_at > 0 && !ph->killed && t >= ph->kill_at) {
+            kill(ph->killsrv->pid, SIGKILL);
+            ph->killed = true;
+            for (int i = 0; i < b->nconns; i++)
+                ph->busy_at_kill += b->conns[i].busy;
         }
         int running, tmo = waiting ? 1 : 50;
         if (b->curl_deadline > 0) {
@@ -2492,10 +2497,10 @@ static int run_crash(struct bench *b)
             remaining += b->conns[i].end - b->conns[i].cur;
         bool pass =
             ok && v.lost == 0 && v.overbooked == 0 && v.double_booked == 0 && v.fk_broken == 0;
-        printf("crash round %2d: kill -9 at %4d ms after %5llu new 201s (%llu in flight), "
-               "restart %.2f s; acknowledged %zu, in db %lld pairs; lost %lld, overbooked %lld, "
-               "double_booked %lld: %s%s\n",
-               round, kill_ms, (unsigned long long)(b->c.ok201 - ok0),
+        printf("crash round %2d: kill -9 at %4d ms after %5llu new 201s (%d requests in flight, "
+               "%llu cut), restart %.2f s; acknowledged %zu, in db %lld pairs; lost %lld, "
+               "overbooked %lld, double_booked %lld: %s%s\n",
+               round, kill_ms, (unsigned long long)(b->c.ok201 - ok0), ph.busy_at_kill,
                (unsigned long long)(b->c.transport - tr0), restart, b->nacks,
                (long long)v.active_pairs, (long long)v.lost, (long long)v.overbooked,
                (long long)v.double_booked, pass ? "ok" : "FAIL",
