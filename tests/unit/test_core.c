@@ -131,12 +131,9 @@ static void test_residence_codes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status),
-        cmocka_unit_test(test_arena),
-        cmocka_unit_test(test_buf),
-        cmocka_unit_test(test_i64_text),
-        cmocka_unit_test(test_csv),
-        cmocka_unit_test(test_residence_codes),
+        cmocka_unit_test(test_status), cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_buf),    cmocka_unit_test(test_i64_text),
+        cmocka_unit_test(test_csv),    cmocka_unit_test(test_residence_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
