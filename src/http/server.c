@@ -242,8 +242,11 @@ enum MHD_Result http_queue(struct vx_http_req *req, unsigned status, struct MHD_
  * of what printing a booking's answer cost. An integer's decimal digits are exact,
  * so before printing, the reply's integral numbers (|v| < 2^53) become their text
  * (cJSON's Raw type, by reference into one block that the request owns,
- * req->reply_ints) and print exactly as cJSON would print them. Reply trees belong
- * to the request (vx_http_reply_json takes them), so changing them is safe.
+ * req->reply_ints): the same values, and the same text wherever cJSON would not
+ * have used an exponent (it writes 10^15 as 1e+15). Reply trees belong to the
+ * request (vx_http_reply_json takes them), so changing them is safe; subtrees held
+ * by reference (cJSON_CreateObjectReference) belong to someone else and are left
+ * as they are.
  */
 #define INT_TEXT 21
 
@@ -260,7 +263,8 @@ static size_t count_ints(const cJSON *it)
     size_t n = 0;
     int64_t v;
     for (; it; it = it->next)
-        n += integral(it, &v) ? 1 : count_ints(it->child);
+        if (!(it->type & cJSON_IsReference))
+            n += integral(it, &v) ? 1 : count_ints(it->child);
     return n;
 }
 
@@ -268,6 +272,8 @@ static char *ints_to_text(cJSON *it, char *p)
 {
     int64_t v;
     for (; it; it = it->next) {
+        if (it->type & cJSON_IsReference)
+            continue;
         if (!integral(it, &v)) {
             p = ints_to_text(it->child, p);
             continue;

@@ -131,6 +131,8 @@ static int h_item(struct vx_http_req *req)
     return vx_http_reply_json(req, 200, o);
 }
 
+static cJSON *shared_numbers; /* owned by the test, referenced by h_numbers' replies */
+
 /* Numbers of every kind: the server prints the integers itself (server.c). */
 static int h_numbers(struct vx_http_req *req)
 {
@@ -148,6 +150,12 @@ static int h_numbers(struct vx_http_req *req)
     cJSON_AddItemToArray(inner, cJSON_CreateNumber(-3));
     cJSON_AddItemToArray(list, inner);
     cJSON_AddStringToObject(o, "text", "12");
+    /* a subtree held by reference is someone else's: printed, not changed */
+    if (!shared_numbers) {
+        shared_numbers = cJSON_CreateObject();
+        cJSON_AddNumberToObject(shared_numbers, "n", 5);
+    }
+    cJSON_AddItemToObject(o, "shared", cJSON_CreateObjectReference(shared_numbers->child));
     return vx_http_reply_json(req, 200, o);
 }
 
@@ -399,11 +407,15 @@ static void test_reply_numbers(void **state)
     assert_int_equal(r->status, 200);
     assert_string_equal(r->body, "{\"zero\":0,\"neg\":-7,\"max\":9007199254740991,"
                                  "\"big\":123456789012,\"half\":1.5,\"const\":42,"
-                                 "\"list\":[1,2.25,[-3]],\"text\":\"12\"}");
+                                 "\"list\":[1,2.25,[-3]],\"text\":\"12\","
+                                 "\"shared\":{\"n\":5}}");
     assert_true(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r->json, "max")) ==
                 9007199254740991.0);
     assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r->json, "const")));
     resp_free(r);
+    assert_true(cJSON_IsNumber(shared_numbers->child)); /* still a number, no reference */
+    cJSON_Delete(shared_numbers);
+    shared_numbers = NULL;
 }
 
 static void test_metrics_format(void **state)
